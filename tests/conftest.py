@@ -1,0 +1,35 @@
+"""Shared fixtures: paths to the shared corpora and a matplotlib backend for tests."""
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_dir():
+    """The ``../shared`` folder beside the repository (seeds, formats, eval, bench)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside this checkout")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """``tests/data``."""
+    return DATA
+
+
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure a test opened."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
