@@ -1,0 +1,1 @@
+"""Machinery behind :func:`evidextract.extract_files`: manifest, parts and workers."""

@@ -1,0 +1,303 @@
+"""The work on one input: stream its records, extract chunk by chunk, write parts.
+
+The functions here run in worker processes started with the ``spawn``
+method, so they live at module level and reach their state (the extractor,
+the progress queue) through :func:`init_worker`, which runs once per process:
+the spaCy pipeline is built there, not once per chunk.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from evidextract._batch._manifest import fingerprint
+from evidextract._batch._parts import (
+    part_name,
+    read_identity,
+    records_table,
+    statistics_table,
+    write_atomic,
+)
+
+#: Most problem records listed per input in the manifest (all are in the records table).
+MAX_PROBLEMS = 50
+
+# Statuses that mean the file itself is damaged: the input is retried on a re-run.
+_FILE_DAMAGE = {"unreadable"}
+
+_STATE: dict = {"extractor": None, "queue": None}
+
+
+class PartWriteError(OSError):
+    """A part could not be written (full disk, permissions, ...)."""
+
+
+def default_extractor(records: pd.DataFrame) -> pd.DataFrame:
+    """Extract with :func:`evidextract.extract` on one process."""
+    from evidextract.extract import extract
+
+    return extract(records)
+
+
+def init_worker(extractor, queue, ignore_interrupt: bool = True) -> None:
+    """Set up a worker process: keep the extractor, build its pipeline once.
+
+    Parameters
+    ----------
+    extractor : callable or None
+        ``extractor(records_frame) -> statistics_frame``; None for
+        :func:`evidextract.extract`.
+    queue : multiprocessing queue or None
+        Where per-chunk progress ``(records, abstracts)`` is sent.
+    ignore_interrupt : bool
+        Ignore Ctrl-C in the worker: the parent handles it and stops workers.
+    """
+    if ignore_interrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STATE["extractor"] = extractor or default_extractor
+    _STATE["queue"] = queue
+    try:  # build the pipeline now, in parallel with the other workers
+        _STATE["extractor"](_records_frame([]))
+    except Exception:  # a broken extractor reports itself on the first real chunk
+        pass
+
+
+def run_task(task: dict) -> dict:
+    """Process one input in a worker process set up by :func:`init_worker`."""
+    queue = _STATE["queue"]
+
+    def report(n_records, n_abstracts):
+        if queue is not None:
+            queue.put((n_records, n_abstracts))
+
+    return process_input(task, _STATE["extractor"] or default_extractor, report)
+
+
+def _records_frame(records: list[dict]) -> pd.DataFrame:
+    """Return a chunk of record dicts as a records DataFrame."""
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    for column in ("record_id", "abstract", "status", "message"):
+        if column not in frame.columns:
+            frame[column] = pd.Series([None] * len(frame), dtype=object)
+    return frame
+
+
+def _has_abstract(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def extract_chunk(records: pd.DataFrame, extractor) -> pd.DataFrame:
+    """Extract the statistics of one chunk; a record that breaks the extractor is marked.
+
+    When the extractor raises on the chunk, the records are retried one by
+    one, and those that still fail get status ``error`` with the reason, in
+    place in ``records``: no record is lost and the other records of the
+    chunk are kept.
+    """
+    try:
+        return extractor(records)
+    except Exception:
+        pass
+    frames = []
+    for position in range(len(records)):
+        single = records.iloc[[position]]
+        try:
+            frames.append(extractor(single))
+        except Exception as exc:
+            label = records.index[position]
+            records.loc[label, "status"] = "error"
+            records.loc[label, "message"] = f"extraction failed: {type(exc).__name__}: {exc}"
+    frames = [frame for frame in frames if frame is not None]
+    if not frames:
+        try:
+            return extractor(records.iloc[0:0])
+        except Exception:
+            return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _count_statistics(records: pd.DataFrame, stats: pd.DataFrame) -> pd.Series:
+    """Return the number of statistics rows of each record, aligned with ``records``."""
+    if "record_id" not in stats.columns or stats.empty:
+        return pd.Series(0, index=records.index, dtype="int64")
+    counts = stats["record_id"].astype(object).value_counts()
+    ids = records["record_id"].astype(object)
+    return ids.map(counts).fillna(0).astype("int64")
+
+
+class _Input:
+    """Bookkeeping of one input while it is processed."""
+
+    def __init__(self, task: dict, extractor, report):
+        self.task = task
+        self.out = Path(task["out"])
+        self.extractor = extractor
+        self.report = report
+        self.result = {
+            "key": task["key"],
+            "status": "done",
+            "error": None,
+            "fingerprint": None,
+            "records": 0,
+            "abstracts": 0,
+            "statistics": 0,
+            "by_status": Counter(),
+            "parts": [],
+            "reused_parts": 0,
+            "problems": [],
+        }
+
+    def identity(self, chunk: int, n_records: int) -> dict:
+        return {
+            "key": self.task["key"],
+            "fingerprint": self.result["fingerprint"],
+            "chunk_size": self.task["chunk_size"],
+            "chunk": chunk,
+            "records": n_records,
+        }
+
+    def finished_part(self, name: str, expected: dict) -> dict | None:
+        """Return the counts of a part a previous run finished for this chunk, if any."""
+        found = {}
+        for table in ("statistics", "records"):
+            identity = read_identity(self.out / table / name)
+            if identity is None:
+                return None
+            if any(identity.get(k) != v for k, v in expected.items()):
+                return None
+            found[table] = identity
+        return found["records"]
+
+    def handle(self, chunk: int, buffer: list[dict]) -> None:
+        name = part_name(self.task["key"], chunk)
+        expected = self.identity(chunk, len(buffer))
+        previous = self.finished_part(name, expected)
+        if previous is not None:
+            self.account(name, previous["records"], previous["abstracts"],
+                         previous["statistics"], previous["by_status"], previous["problems"])
+            self.result["reused_parts"] += 1
+            return
+        records = _records_frame(buffer)
+        stats = extract_chunk(records, self.extractor)
+        records["n_statistics"] = _count_statistics(records, stats)
+        statuses = records["status"].fillna("ok").astype(str)
+        by_status = dict(sorted(Counter(statuses).items()))
+        n_abstracts = int(records["abstract"].map(_has_abstract).sum())
+        problems = [
+            {"record_id": _plain(row.record_id), "status": status, "message": _plain(row.message)}
+            for row, status in zip(records.itertuples(), statuses, strict=True)
+            if status not in ("ok", "no_abstract")
+        ][:MAX_PROBLEMS]
+        counts = {"abstracts": n_abstracts, "statistics": len(stats),
+                  "by_status": by_status, "problems": problems}
+        try:
+            write_atomic(statistics_table(stats), self.out / "statistics" / name,
+                         {**expected, **counts, "rows": len(stats)})
+            write_atomic(records_table(records), self.out / "records" / name,
+                         {**expected, **counts, "rows": len(records)})
+        except OSError as exc:
+            raise PartWriteError(exc.errno, f"cannot write part {name}: {exc}") from exc
+        self.account(name, len(records), n_abstracts, len(stats), by_status, problems)
+        self.report(len(records), n_abstracts)
+
+    def account(self, name, n_records, n_abstracts, n_stats, by_status, problems) -> None:
+        result = self.result
+        result["parts"].append({
+            "chunk": len(result["parts"]),
+            "statistics": f"statistics/{name}",
+            "records": f"records/{name}",
+            "n_records": n_records,
+            "n_statistics": n_stats,
+        })
+        result["records"] += n_records
+        result["abstracts"] += n_abstracts
+        result["statistics"] += n_stats
+        result["by_status"].update(by_status)
+        room = MAX_PROBLEMS - len(result["problems"])
+        result["problems"].extend(problems[:max(room, 0)])
+
+    def run(self) -> dict:
+        task, result = self.task, self.result
+        path = Path(task["path"])
+        buffer: list[dict] = []
+        chunk = 0
+        try:
+            result["fingerprint"] = fingerprint(path, task.get("checksum", False))
+            from evidextract.io import iter_records
+
+            records = iter_records(path, format=task.get("format", "auto"),
+                                   errors=task.get("errors", "warn"))
+            try:
+                for record in records:
+                    buffer.append(record)
+                    if len(buffer) >= task["chunk_size"]:
+                        self.handle(chunk, buffer)
+                        chunk, buffer = chunk + 1, []
+            except PartWriteError:
+                raise
+            except Exception as exc:
+                # The file broke part-way: keep what was read before the damage.
+                result["status"] = "failed"
+                result["error"] = f"{type(exc).__name__}: {exc}"
+            if buffer:
+                self.handle(chunk, buffer)
+                chunk += 1
+        except Exception as exc:
+            result["status"] = "failed"
+            if isinstance(exc, FileNotFoundError):
+                result["error"] = f"input disappeared: {exc}"
+            else:
+                result["error"] = f"{type(exc).__name__}: {exc}"
+        if result["status"] == "done" and any(s in _FILE_DAMAGE for s in result["by_status"]):
+            result["status"] = "failed"
+            result["error"] = "some records were unreadable (see problems)"
+        if result["status"] == "done":
+            _remove_extra_parts(self.out, task["key"], chunk)
+        result["by_status"] = dict(sorted(result["by_status"].items()))
+        return result
+
+
+def _plain(value):
+    """Return a JSON-friendly scalar (text or None)."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _remove_extra_parts(out: Path, key: str, n_chunks: int) -> None:
+    """Remove parts of ``key`` numbered ``n_chunks`` or more (left by a longer earlier file)."""
+    for table in ("statistics", "records"):
+        for path in (out / table).glob(f"{key}-*.parquet"):
+            suffix = path.name[len(key) + 1 : -len(".parquet")]
+            if suffix.isdigit() and int(suffix) >= n_chunks and not path.is_symlink():
+                path.unlink()
+
+
+def process_input(task: dict, extractor, report=lambda n_records, n_abstracts: None) -> dict:
+    """Extract one input into parts and return its manifest entry.
+
+    Parameters
+    ----------
+    task : dict
+        ``key``, ``path``, ``out``, ``chunk_size``, ``format``, ``errors``
+        and ``checksum``.
+    extractor : callable
+        ``extractor(records_frame) -> statistics_frame``.
+    report : callable
+        Called with ``(records, abstracts)`` after each chunk written.
+
+    Returns
+    -------
+    dict
+        Status (``done`` or ``failed``), error, fingerprint, counts, parts.
+    """
+    return _Input(task, extractor, report).run()
