@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 #: The correlations :func:`sensitivity` tries by default.
@@ -11,36 +10,50 @@ DEFAULT_RI = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 SENSITIVITY_COLUMNS = ["ri", "k", "estimate", "se", "ci_low", "ci_high", "pval", "tau2", "i2"]
 
 _PRE_POST_ARGUMENTS = ("m1i", "sd1i", "m2i", "sd2i", "ni", "ri")
+#: metafor measures for one group measured twice.
+PRE_POST_MEASURES = ("SMCC", "MC", "SMCR")
 
 
 def effect_sizes(table: pd.DataFrame, measure: str = "SMCC") -> pd.DataFrame:
-    """``escalc`` on a pre-post study table: the table with ``yi`` and ``vi`` appended.
+    """``escalc`` on a pre-post study table: the studies that have every input, with ``yi``, ``vi``.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        A :func:`evidextract.pre_post` table.
-    measure : str, default "SMCC"
-        A metafor pre-post measure: ``"MC"``, ``"SMCC"``, ``"SMCR"`` or ``"SMCRH"``.
+        A :func:`evidextract.pre_post` table (``m1i`` follow-up, ``m2i`` baseline).
+    measure : {"SMCC", "MC", "SMCR"}, default "SMCC"
+        metafor's pre-post measures: standardized by the SD of the change, raw change, or
+        standardized by the baseline SD.
 
     Returns
     -------
     pandas.DataFrame
-        The rows that have every input (missing n or SD leaves a row out: they are listed
-        in ``attrs["dropped"]``), with ``yi`` and ``vi``.
+        :func:`evidextract.escalc`'s output (``yi``, ``vi``, ``sei`` appended) for the rows
+        with every input; the index labels of the others (missing n or SD) are in
+        ``attrs["dropped"]``.
+
+    Notes
+    -----
+    ``yi`` is follow-up minus baseline, so a fall in pain is negative. For ``"SMCR"``
+    the baseline SD is passed as ``sd1i``, as metafor's own example does
+    (``escalc("SMCR", m1i=m_post, m2i=m_pre, sd1i=sd_pre, ...)``, ``dat.morris2008``).
     """
     from evidextract.meta import escalc
 
-    complete = table[list(_PRE_POST_ARGUMENTS)].notna().all(axis=1)
+    measure = measure.upper()
+    if measure not in PRE_POST_MEASURES:
+        raise ValueError(f"measure {measure!r} is not a pre-post measure; valid: "
+                         f"{', '.join(PRE_POST_MEASURES)}")
+    needed = list(_PRE_POST_ARGUMENTS)
+    if measure == "SMCR":
+        needed.remove("sd1i")
+    complete = table[needed].notna().all(axis=1)
     usable = table[complete]
-    arguments = {name: usable[name].to_numpy(dtype=float) for name in _PRE_POST_ARGUMENTS}
-    arguments["ni"] = arguments["ni"].astype(int)
-    sizes = escalc(measure, **arguments)
-    out = usable.copy()
-    out["yi"] = np.asarray(sizes["yi"], dtype=float)
-    out["vi"] = np.asarray(sizes["vi"], dtype=float)
-    out.attrs["dropped"] = list(table.index[~complete])
-    return out
+    sd1i = "sd2i" if measure == "SMCR" else "sd1i"
+    sizes = escalc(measure, data=usable, m1i="m1i", sd1i=sd1i, m2i="m2i", sd2i="sd2i",
+                   ni="ni", ri="ri", slab="study")
+    sizes.attrs["dropped"] = list(table.index[~complete])
+    return sizes
 
 
 def sensitivity(
@@ -83,7 +96,7 @@ def sensitivity(
     rows = []
     for r in ri:
         sizes = effect_sizes(table.assign(ri=float(r)), measure)
-        fit = rma(sizes["yi"].to_numpy(), sizes["vi"].to_numpy(), method=method, **rma_options)
+        fit = rma("yi", "vi", data=sizes, method=method, measure=measure, **rma_options)
         rows.append({"ri": float(r), "k": int(fit.k), "estimate": fit.estimate, "se": fit.se,
                      "ci_low": fit.ci_low, "ci_high": fit.ci_high, "pval": fit.pval,
                      "tau2": fit.tau2, "i2": fit.i2})
