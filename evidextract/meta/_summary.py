@@ -1,0 +1,216 @@
+"""Printed summaries of a fitted meta-analysis, laid out as metafor's ``print.rma.uni``."""
+
+import html
+import math
+
+
+def _fmt_p(p):
+    if math.isnan(p):
+        return "NA"
+    return "<.0001" if p < 1e-4 else "%.4f" % p
+
+
+def _fmt_p_eq(p):
+    return "p-val < .0001" if p < 1e-4 else "p-val = %.4f" % p
+
+
+def _stars(p):
+    if math.isnan(p):
+        return ""
+    for cut, mark in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):
+        if p < cut:
+            return mark
+    return ""
+
+
+class Summary:
+    """Text and HTML summary of a :class:`MetaAnalysis`.
+
+    Parameters
+    ----------
+    fit : MetaAnalysis
+        The fitted model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evidextract import rma
+    >>> fit = rma(np.array([0.1, 0.5, 0.2]), np.array([0.01, 0.02, 0.015]), method="DL")
+    >>> print(fit.summary())  # doctest: +NORMALIZE_WHITESPACE
+    Random-Effects Model (k = 3; tau^2 estimator: DL)
+    <BLANKLINE>
+    tau^2 (estimated amount of total heterogeneity): 0.0254 (SE = 0.0447)
+    tau (square root of estimated tau^2 value):      0.1595
+    I^2 (total heterogeneity / total variability):   62.45%
+    H^2 (total variability / sampling variability):  2.66
+    <BLANKLINE>
+    Test for Heterogeneity:
+    Q(df = 2) = 5.3261, p-val = 0.0697
+    <BLANKLINE>
+    Model Results:
+    <BLANKLINE>
+    estimate      se    zval    pval   ci.lb   ci.ub
+      0.2591  0.1211  2.1405  0.0323  0.0219  0.4964  *
+    """
+
+    def __init__(self, fit):
+        self.fit = fit
+
+    # ------------------------------------------------------------------ pieces
+    def _header(self):
+        f = self.fit
+        if f.method == "EE":
+            return "Fixed-Effects Model (k = %d)" % f.k
+        kind = "Random-Effects" if f.estimator.intercept_only_ else "Mixed-Effects"
+        return "%s Model (k = %d; tau^2 estimator: %s)" % (kind, f.k, f.method)
+
+    def _heterogeneity(self):
+        f = self.fit
+        reg = not f.estimator.intercept_only_
+        lines = []
+        if f.method != "EE":
+            what = "residual" if reg else "total"
+            se = "" if math.isnan(f.se_tau2) else " (SE = %.4f)" % f.se_tau2
+            rows = [
+                ("tau^2 (estimated amount of %s heterogeneity):" % what, "%.4f%s" % (f.tau2, se)),
+                ("tau (square root of estimated tau^2 value):", "%.4f" % f.tau),
+                (
+                    "I^2 (%s):"
+                    % (
+                        "residual heterogeneity / unaccounted variability"
+                        if reg
+                        else "total heterogeneity / total variability"
+                    ),
+                    "%.2f%%" % (100 * f.i2),
+                ),
+                (
+                    "H^2 (%s):"
+                    % (
+                        "unaccounted variability / sampling variability"
+                        if reg
+                        else "total variability / sampling variability"
+                    ),
+                    "%.2f" % f.h2,
+                ),
+            ]
+            if reg and not math.isnan(f.r2):
+                rows.append(("R^2 (amount of heterogeneity accounted for):", "%.2f%%" % (100 * f.r2)))
+        else:
+            rows = [
+                ("I^2 (%s):" % "total heterogeneity / total variability", "%.2f%%" % (100 * f.i2)),
+                ("H^2 (%s):" % "total variability / sampling variability", "%.2f" % f.h2),
+            ]
+        width = max(len(label) for label, _ in rows) + 1
+        lines = [label.ljust(width) + value for label, value in rows]
+        return lines
+
+    def _q_line(self):
+        f = self.fit
+        if f.estimator.intercept_only_:
+            return ["Test for Heterogeneity:", "Q(df = %d) = %.4f, %s" % (f.q_df, f.q, _fmt_p_eq(f.q_pval))]
+        return [
+            "Test for Residual Heterogeneity:",
+            "QE(df = %d) = %.4f, %s" % (f.q_df, f.q, _fmt_p_eq(f.q_pval)),
+        ]
+
+    def _moderator_lines(self):
+        f = self.fit
+        if f.estimator.intercept_only_:
+            return []
+        btt = f._btt()
+        coefs = "%d:%d" % (btt[0] + 1, btt[-1] + 1) if len(btt) > 1 else "%d" % (btt[0] + 1)
+        df1, df2 = f.qm_df
+        if f.test == "knha":
+            stat = "F(df1 = %d, df2 = %d) = %.4f, %s" % (df1, df2, f.qm, _fmt_p_eq(f.qm_pval))
+        else:
+            stat = "QM(df = %d) = %.4f, %s" % (df1, f.qm, _fmt_p_eq(f.qm_pval))
+        return ["Test of Moderators (coefficient%s %s):" % ("s" if len(btt) > 1 else "", coefs), stat]
+
+    def table(self):
+        """The model-results table as rows of strings (header first).
+
+        Returns
+        -------
+        list of list of str
+        """
+        f = self.fit
+        c = f.coefs
+        stat = "tval" if f.test == "knha" else "zval"
+        head = ["", "estimate", "se", stat] + (["df"] if f.test == "knha" else []) + [
+            "pval",
+            "ci.lb",
+            "ci.ub",
+            "",
+        ]
+        rows = [head]
+        for _, r in c.iterrows():
+            row = [
+                r["term"] if f.p > 1 else "",
+                "%.4f" % r["estimate"],
+                "%.4f" % r["se"],
+                "%.4f" % r["zval"],
+            ]
+            if f.test == "knha":
+                row.append("%d" % f.ddf)
+            row += [_fmt_p(r["pval"]), "%.4f" % r["ci_low"], "%.4f" % r["ci_high"], _stars(r["pval"])]
+            rows.append(row)
+        if f.p == 1:
+            rows = [row[1:] for row in rows]
+        return rows
+
+    def _table_text(self):
+        rows = self.table()
+        ncol = len(rows[0])
+        widths = [max(len(r[j]) for r in rows) for j in range(ncol)]
+        out = []
+        for r in rows:
+            cells = []
+            for j, cell in enumerate(r):
+                if j == 0 and self.fit.p > 1:
+                    cells.append(cell.ljust(widths[j]))
+                elif j == ncol - 1:
+                    cells.append(cell)
+                else:
+                    cells.append(cell.rjust(widths[j]))
+            out.append("  ".join(cells).rstrip())
+        return out
+
+    # ------------------------------------------------------------------ output
+    def __str__(self):
+        f = self.fit
+        lines = [self._header(), ""]
+        lines += self._heterogeneity()
+        lines += [""] + self._q_line() + [""]
+        mods = self._moderator_lines()
+        if mods:
+            lines += mods + [""]
+        lines += ["Model Results:", ""]
+        lines += self._table_text()
+        if f.subgroups is not None:
+            lines += ["", str(f.subgroups)]
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_html_(self):
+        f = self.fit
+        esc = html.escape
+        parts = ["<div class='evidextract-rma'>", "<p><b>%s</b></p>" % esc(self._header())]
+        parts.append("<pre>%s</pre>" % esc("\n".join(self._heterogeneity())))
+        parts.append("<p>%s</p>" % "<br>".join(esc(x) for x in self._q_line()))
+        mods = self._moderator_lines()
+        if mods:
+            parts.append("<p>%s</p>" % "<br>".join(esc(x) for x in mods))
+        rows = self.table()
+        parts.append("<table><thead><tr>")
+        parts += ["<th>%s</th>" % esc(h) for h in rows[0]]
+        parts.append("</tr></thead><tbody>")
+        for r in rows[1:]:
+            parts.append("<tr>" + "".join("<td>%s</td>" % esc(c) for c in r) + "</tr>")
+        parts.append("</tbody></table>")
+        if f.subgroups is not None:
+            parts.append("<pre>%s</pre>" % esc(str(f.subgroups)))
+        parts.append("</div>")
+        return "".join(parts)
+
