@@ -238,3 +238,24 @@ def test_review_study_table_html_escapes_and_marks_imputed(pain):
     assert markup.count("†</th>") == 2  # both rows rest on an imputed correlation
     assert "«64 (64/74; 86.5%) patients»" in markup
     assert 'title="Among the 64 (64/74; 86.5%) patients with painful SM' in markup
+
+
+def test_review_pre_post_median_with_iqr_is_converted_and_says_so():
+    stats = pd.DataFrame({
+        "record_id": ["m", "m"], "stat": ["median", "median"], "value": [7.0, 3.0],
+        "iqr_low": [5.0, 1.0], "iqr_high": [8.0, 5.0], "total": [40, 40],
+        "outcome": ["VAS", "VAS"], "timepoint": ["baseline", "4 weeks"],
+        "timepoint_days": [0.0, 28.0], "text": ["7 (IQR 5-8)", "3 (IQR 1-5)"]})
+    row = pre_post(stats, outcome="VAS", followup="4 weeks").iloc[0]
+    n = 40
+    w = 0.7 + 0.39 / n  # Luo et al. (2018), eq. 11
+    eta = 2 * scipy_stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25))  # Wan et al. (2014), eq. 16
+    assert row["m1i"] == pytest.approx(w * (1 + 5) / 2 + (1 - w) * 3, rel=1e-12)
+    assert row["sd1i"] == pytest.approx((5 - 1) / eta, rel=1e-12)
+    assert row["m2i"] == pytest.approx(w * (5 + 8) / 2 + (1 - w) * 7, rel=1e-12)
+    assert row["sd2i"] == pytest.approx((8 - 5) / eta, rel=1e-12)
+    assert row["imputed"] == (
+        "follow-up: mean/SD from median and IQR (Luo 2018; Wan 2014); "
+        "baseline: mean/SD from median and IQR (Luo 2018; Wan 2014); imputed r = 0.5")
+    no_n = pre_post(stats.assign(total=pd.NA), outcome="VAS").iloc[0]
+    assert math.isnan(no_n["m1i"]) and "needs n (missing)" in no_n["imputed"]

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from evidextract.meta import _convert
+
 
 def _given(value) -> bool:
     return value is not None and not pd.isna(value)
@@ -32,8 +34,10 @@ def mean_and_sd(row: pd.Series, n=None) -> tuple[float, float, str]:
 
     Notes
     -----
-    Conversions come from :mod:`evidextract.meta` (``mean_sd_from_median``, ``sd_from_ci``):
-    Luo et al. (2018) and Wan et al. (2014) for medians, the normal quantile for CIs.
+    Conversions come from :mod:`evidextract.meta` (``mean_sd_from_median``,
+    ``sd_from_se``, ``sd_from_ci``): Luo et al. (2018) for the mean and Wan et al. (2014)
+    (Shi et al. (2020) with both IQR and range) for the SD of a median; the t quantile
+    below 60 participants and the normal one above for a CI (Cochrane Handbook 6.5.2.2).
 
     Examples
     --------
@@ -55,12 +59,10 @@ def mean_and_sd(row: pd.Series, n=None) -> tuple[float, float, str]:
     if _given(row.get("se")):
         if not has_n:
             return mean, math.nan, "SD from SE needs n (missing)"
-        return mean, float(row["se"]) * math.sqrt(int(n)), "SD from SE"
+        return mean, float(_convert.sd_from_se(float(row["se"]), int(n))), "SD from SE"
     if _given(row.get("ci_low")) and _given(row.get("ci_high")):
         if not has_n:
             return mean, math.nan, "SD from CI needs n (missing)"
-        from evidextract.meta import _convert
-
         level = row.get("ci_level")
         level = float(level) if _given(level) else 0.95
         sd = _convert.sd_from_ci(float(row["ci_low"]), float(row["ci_high"]), int(n), level=level)
@@ -68,10 +70,14 @@ def mean_and_sd(row: pd.Series, n=None) -> tuple[float, float, str]:
     return mean, math.nan, "SD not reported"
 
 
-def _from_median(row: pd.Series, n) -> tuple[float, float, str]:
-    from evidextract.meta import _convert
+_MEDIAN_NOTES = {
+    "S1": "mean/SD from median and range (Luo 2018; Wan 2014)",
+    "S2": "mean/SD from median, IQR and range (Luo 2018; Shi 2020)",
+    "S3": "mean/SD from median and IQR (Luo 2018; Wan 2014)",
+}
 
-    median = row.get("value")
+
+def _from_median(row: pd.Series, n) -> tuple[float, float, str]:
     q1, q3 = row.get("iqr_low"), row.get("iqr_high")
     low, high = row.get("range_low"), row.get("range_high")
     has_iqr = _given(q1) and _given(q3)
@@ -80,13 +86,12 @@ def _from_median(row: pd.Series, n) -> tuple[float, float, str]:
         return math.nan, math.nan, "median without IQR or range: no mean/SD"
     if n is None:
         return math.nan, math.nan, "mean/SD from median needs n (missing)"
-    mean, sd = _convert.mean_sd_from_median(
-        float(median),
+    found = _convert.mean_sd_from_median(
+        float(row["value"]),
+        int(n),
         q1=float(q1) if has_iqr else None,
         q3=float(q3) if has_iqr else None,
-        min=float(low) if has_range else None,
-        max=float(high) if has_range else None,
-        n=int(n),
-    )
-    spread = "IQR and range" if has_iqr and has_range else "IQR" if has_iqr else "range"
-    return float(mean), float(sd), f"mean/SD from median and {spread} (Luo 2018; Wan 2014)"
+        minimum=float(low) if has_range else None,
+        maximum=float(high) if has_range else None,
+    ).iloc[0]
+    return float(found["mean"]), float(found["sd"]), _MEDIAN_NOTES[found["scenario"]]

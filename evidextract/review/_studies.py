@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
-from scipy import stats as _scipy_stats
 
+from evidextract.meta import escalc
 from evidextract.review._frames import (
     as_list,
     as_stats,
@@ -457,10 +457,12 @@ def estimates(
 
     Notes
     -----
-    metafor's generic route (``escalc(measure="GEN", yi=, sei=)``): for ratios
-    ``yi = log(estimate)`` and ``sei = (log(ci_high) - log(ci_low)) / (2 z)``; for
-    differences ``sei = (ci_high - ci_low) / (2 z)``, with ``z`` the normal quantile of
-    ``(1 + ci_level) / 2``; a reported SE is used when there is no CI. ``vi = sei ** 2``.
+    The generic route of :func:`evidextract.escalc` (``measure="GEN"``, as metafor's
+    ``conv.wald``): for ratios ``yi = log(estimate)`` and
+    ``sei = (log(ci_high) - log(ci_low)) / (2 z)``; for differences
+    ``sei = (ci_high - ci_low) / (2 z)``, with ``z`` the normal quantile of
+    ``(1 + ci_level) / 2``; a reported SE is used instead when there is one (not for
+    ratios, whose SE's scale an abstract seldom says). ``vi = sei ** 2``.
 
     Examples
     --------
@@ -484,25 +486,29 @@ def estimates(
     out = []
     for _, row in rows.iterrows():
         measure = ESTIMATE_MEASURES[row["stat"]]
-        ratio = measure in _RATIO_MEASURES
-        level = row["ci_level"] if not pd.isna(row["ci_level"]) else 0.95
-        z = _scipy_stats.norm.ppf((1 + level) / 2)
         value, low, high = row["value"], row["ci_low"], row["ci_high"]
-        note = ""
-        transform = np.log if ratio else (lambda x: x)
-        yi = transform(value) if not pd.isna(value) and (not ratio or value > 0) else math.nan
-        if not (pd.isna(low) or pd.isna(high)) and (not ratio or min(low, high) > 0):
-            sei = (transform(high) - transform(low)) / (2 * z)
-            note = f"SE from the {level:.0%} CI"
-        elif not pd.isna(row["se"]) and not ratio:
-            sei = row["se"]
-        else:
-            sei = math.nan
-            note = "no CI or SE: variance unknown"
+        level = float(row["ci_level"]) if not pd.isna(row["ci_level"]) else 0.95
+        ratio = measure in _RATIO_MEASURES
+        has_ci = not (pd.isna(low) or pd.isna(high))
+        has_se = not pd.isna(row["se"]) and not ratio  # a ratio's SE: scale unknown
+        usable = not pd.isna(value) and (not ratio or (value > 0 and (not has_ci or low > 0)))
+        yi = sei = math.nan
+        note = "no CI or SE: variance unknown"
+        if usable and (has_ci or has_se):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an asymmetric CI is common after rounding
+                sizes = escalc(
+                    "GEN", yi=[value], sei=[row["se"]] if has_se else None,
+                    ci_low=[low] if has_ci and not has_se else None,
+                    ci_high=[high] if has_ci and not has_se else None,
+                    level=level, scale="log" if ratio else "identity")
+            yi, sei = float(sizes["yi"].iloc[0]), float(sizes["sei"].iloc[0])
+            note = "" if has_se else f"SE from the {level:.0%} CI"
+        elif usable:
+            yi = math.log(value) if ratio else float(value)
         out.append({"study": _label(labels, row["record_id"]), "record_id": row["record_id"],
                     "outcome": row["outcome"], "group": row["group"],
                     "timepoint": row["timepoint"], "measure": measure, "estimate": value,
-                    "ci_low": low, "ci_high": high,
-                    "ci_level": row["ci_level"], "yi": yi, "sei": sei, "vi": sei**2,
-                    "imputed": note, **span_of(row, "yi")})
+                    "ci_low": low, "ci_high": high, "ci_level": row["ci_level"], "yi": yi,
+                    "sei": sei, "vi": sei**2, "imputed": note, **span_of(row, "yi")})
     return _frame(out, ESTIMATES_COLUMNS)
