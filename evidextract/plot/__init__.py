@@ -1,9 +1,10 @@
-"""Forest and funnel plots (matplotlib)."""
+"""Forest and funnel plots of fitted meta-analyses (matplotlib).
 
+matplotlib is imported inside the drawing functions, so ``import evidextract``
+does not load pyplot.
+"""
 
-def forest(fit, ax=None, **kwargs):  # placeholder until plots land
-    raise NotImplementedError("evidextract.forest lands with issue 5")
+from evidextract.plot._forest import forest
+from evidextract.plot._funnel import funnel
 
-
-def funnel(fit, ax=None, **kwargs):  # placeholder
-    raise NotImplementedError("evidextract.funnel lands with issue 5")
+__all__ = ["forest", "funnel"]
