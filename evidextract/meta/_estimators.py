@@ -72,8 +72,8 @@ class Control:
         unknown = set(names) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(
-                "unknown control setting(s) %s; valid: %s"
-                % (sorted(unknown), sorted(cls.__dataclass_fields__))
+                f"unknown control setting(s) {sorted(unknown)}; "
+                f"valid: {sorted(cls.__dataclass_fields__)}"
             )
         return replace(_DEFAULT_CONTROL, **names)
 
@@ -89,6 +89,10 @@ class Tau2Fit:
     se_tau2: float
     iterations: int = 0
 
+    def __post_init__(self):
+        self.tau2 = float(self.tau2)
+        self.se_tau2 = float(self.se_tau2)
+
 
 def _r_mad(x):
     # R's mad(): 1.4826 * median absolute deviation from the median
@@ -96,7 +100,7 @@ def _r_mad(x):
 
 
 def default_tau2_max(yi):
-    """metafor's upper search bound, ``max(100, 10 * mad(yi)^2)``."""
+    """Metafor's upper search bound, ``max(100, 10 * mad(yi)^2)``."""
     return max(100.0, 10.0 * _r_mad(yi) ** 2)
 
 
@@ -119,8 +123,11 @@ def _ll_reml(yi, vi, tau2):
     w, sw, mu = _re_quantities(yi, vi, tau2)
     r = yi - mu
     k = yi.size
-    return -0.5 * (k - 1) * _LOG_2PI - 0.5 * np.log(vi + tau2).sum() - 0.5 * math.log(sw) - 0.5 * (
-        w @ (r * r)
+    return (
+        -0.5 * (k - 1) * _LOG_2PI
+        - 0.5 * np.log(vi + tau2).sum()
+        - 0.5 * math.log(sw)
+        - 0.5 * (w @ (r * r))
     )
 
 
@@ -138,7 +145,7 @@ def _he_simple(yi, vi):
 
 
 def _fisher_scoring(method, step, tau2, ctl):
-    """metafor's Fisher-scoring loop; ``step(tau2)`` returns the raw adjustment."""
+    """Metafor's Fisher-scoring loop; ``step(tau2)`` returns the raw adjustment."""
     change = ctl.threshold + 1.0
     iteration = 0
     while change > ctl.threshold:
@@ -157,10 +164,10 @@ def _fisher_scoring(method, step, tau2, ctl):
         change = abs(old - tau2)
         if iteration > ctl.maxiter:
             raise ConvergenceError(
-                "Fisher scoring algorithm did not converge after %d iterations (method %s). "
-                "As metafor advises: try a smaller step, control={'stepadj': 0.5}, more "
-                "iterations, control={'maxiter': 1000}, or another method such as 'DL' or 'PM'."
-                % (ctl.maxiter, method)
+                f"Fisher scoring algorithm did not converge after {ctl.maxiter} iterations "
+                f"(method {method}). As metafor advises: try a smaller step, "
+                "control={'stepadj': 0.5}, more iterations, control={'maxiter': 1000}, "
+                "or another method such as 'DL' or 'PM'."
             )
     return tau2, iteration
 
@@ -188,8 +195,8 @@ def _pm_root(q_fun, target, tau2_min, tau2_max, ctl, method):
     q_max = q_fun(tau2_max) - target
     if q_max > 0:
         raise ConvergenceError(
-            "Value of 'tau2_max' (%g) too low for the %s estimator: increase "
-            "control={'tau2_max': ...} or switch to another method." % (tau2_max, method)
+            f"Value of 'tau2_max' ({tau2_max:g}) too low for the {method} estimator: increase "
+            "control={'tau2_max': ...} or switch to another method."
         )
     try:
         return uniroot(
@@ -201,7 +208,7 @@ def _pm_root(q_fun, target, tau2_min, tau2_max, ctl, method):
             maxiter=ctl.maxiter,
         )
     except (RootNotBracketed, RuntimeError) as err:
-        raise ConvergenceError("Error in iterative search for tau2 (%s): %s" % (method, err))
+        raise ConvergenceError(f"Error in iterative search for tau2 ({method}): {err}") from err
 
 
 def tau2_intercept_only(yi, vi, method, control=None):
@@ -235,7 +242,7 @@ def tau2_intercept_only(yi, vi, method, control=None):
     >>> yi = np.array([-0.9, -1.6, -1.3, -1.4, -0.2])
     >>> vi = np.array([0.33, 0.19, 0.42, 0.02, 0.05])
     >>> round(tau2_intercept_only(yi, vi, "DL").tau2, 6)
-    0.198813
+    0.412425
     """
     ctl = Control.from_user(control)
     k = yi.size
@@ -337,12 +344,14 @@ def tau2_intercept_only(yi, vi, method, control=None):
         else:
             se = math.sqrt(2.0 * k * k / (k - p) / sw**2)
         return Tau2Fit(tau2, se, iterations)
-    raise ValueError("unknown tau^2 method %r; valid: %s" % (method, ", ".join(RANDOM_METHODS)))
+    raise ValueError(
+        "unknown tau^2 method {!r}; valid: {}".format(method, ", ".join(RANDOM_METHODS))
+    )
 
 
 # --------------------------------------------------------------------------- general (X) path
 def p_matrix(w, X):
-    """metafor's ``P = W - W X (X'WX)^-1 X'W`` for weights ``w`` and design ``X``."""
+    """Metafor's ``P = W - W X (X'WX)^-1 X'W`` for weights ``w`` and design ``X``."""
     wx = w[:, None] * X
     inv = np.linalg.inv(X.T @ wx)
     return np.diag(w) - wx @ inv @ wx.T
@@ -392,7 +401,7 @@ def tau2_general(yi, vi, X, method, control=None):
     >>> yi = np.array([-0.9, -1.6, -1.3, -1.4, -0.2])
     >>> vi = np.array([0.33, 0.19, 0.42, 0.02, 0.05])
     >>> round(tau2_general(yi, vi, np.ones((5, 1)), "DL").tau2, 6)
-    0.198813
+    0.412425
     """
     ctl = Control.from_user(control)
     k, p = X.shape
@@ -479,4 +488,6 @@ def tau2_general(yi, vi, X, method, control=None):
         tau2 = max(tmin, tau2)
         sw = (1.0 / (vi + tau2)).sum()
         return Tau2Fit(tau2, math.sqrt(2.0 * k * k / (k - p) / sw**2))
-    raise ValueError("unknown tau^2 method %r; valid: %s" % (method, ", ".join(RANDOM_METHODS)))
+    raise ValueError(
+        "unknown tau^2 method {!r}; valid: {}".format(method, ", ".join(RANDOM_METHODS))
+    )

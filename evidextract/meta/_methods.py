@@ -88,9 +88,11 @@ def confint_tau2(fit, level=None):
     tau2_min = ctl.tau2_min if "tau2_min" in given else min(0.0, fit.tau2)
     tau2_max = ctl.tau2_max if "tau2_max" in given else max(100.0, fit.tau2 * 10, tau2_min * 10)
     if est.intercept_only_:
+
         def q_fun(t):
             return _q_at(yi, vi, t)
     else:
+
         def q_fun(t):
             return q_statistic(yi, vi, est.X_, t)
 
@@ -135,7 +137,9 @@ def _control_keys(control):
     if isinstance(control, dict):
         return {key.replace(".", "_") for key in control}
     if isinstance(control, Control):
-        return {n for n in Control.__dataclass_fields__ if getattr(control, n) != getattr(Control(), n)}
+        return {
+            n for n in Control.__dataclass_fields__ if getattr(control, n) != getattr(Control(), n)
+        }
     return set()
 
 
@@ -166,14 +170,14 @@ class RegTestResult:
 
     def __str__(self):
         stat = "t" if not math.isnan(self.ddf) else "z"
-        dfs = "(df = %d) " % self.ddf if stat == "t" else ""
+        dfs = f"(df = {self.ddf:.0f}) " if stat == "t" else ""
         return (
             "Regression Test for Funnel Plot Asymmetry\n\n"
             "Model:     mixed-effects meta-regression model\n"
             "Predictor: standard error\n\n"
-            "Test for Funnel Plot Asymmetry: %s = %.4f, %sp = %.4f\n"
-            "Limit Estimate (as sei -> 0):   b = %.4f (CI: %.4f, %.4f)"
-            % (stat, self.zval, dfs, self.pval, self.est, self.ci_low, self.ci_high)
+            f"Test for Funnel Plot Asymmetry: {stat} = {self.zval:.4f}, {dfs}p = {self.pval:.4f}\n"
+            f"Limit Estimate (as sei -> 0):   b = {self.est:.4f} "
+            f"(CI: {self.ci_low:.4f}, {self.ci_high:.4f})"
         )
 
 
@@ -264,7 +268,7 @@ def trimfill(fit, side=None, maxiter=100):
             slope = _refit(yi, vi, X, ["intrcpt", "sei"], method, "z", 0.95, None).coef_[1]
             side = "right" if slope < 0 else "left"
         elif side not in ("left", "right"):
-            raise ValueError("side must be 'left' or 'right', got %r" % side)
+            raise ValueError(f"side must be 'left' or 'right', got {side!r}")
         y = -yi if side == "right" else yi.copy()
         order = np.argsort(y, kind="stable")
         y, v = y[order], vi[order]
@@ -297,7 +301,7 @@ def trimfill(fit, side=None, maxiter=100):
             y_fill = np.concatenate([yi, -yc[k - k0 :]])
             v_fill = np.concatenate([vi, v[k - k0 :]])
             new = _refit(y_fill, v_fill, None, None, method, "z", 0.95, None)
-            labels = fit.slab + ["Filled %d" % (i + 1) for i in range(k0)]
+            labels = fit.slab + [f"Filled {i + 1}" for i in range(k0)]
             result = MetaAnalysis(
                 new, labels=labels, keep=np.ones(k + k0, bool), measure=fit.measure
             )
@@ -346,7 +350,9 @@ def leave1out(fit):
         for i in idx:
             mask = idx != i
             try:
-                r = _refit(yi[mask], vi[mask], None, None, fit.method, fit.test, fit.level, est.control)
+                r = _refit(
+                    yi[mask], vi[mask], None, None, fit.method, fit.test, fit.level, est.control
+                )
             except (ValueError, RuntimeError):
                 rows.append([math.nan] * 11)
                 continue

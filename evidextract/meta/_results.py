@@ -284,7 +284,7 @@ class MetaAnalysis:
         """Labels of the studies fitted."""
         keep = self._keep
         if keep is None:
-            return ["Study %d" % (i + 1) for i in range(self.k)]
+            return [f"Study {i + 1}" for i in range(self.k)]
         return [lab for lab, kept in zip(self._labels_all, keep, strict=True) if kept]
 
     @cached_property
@@ -303,7 +303,9 @@ class MetaAnalysis:
     def excluded(self):
         """Studies not fitted (missing values), with ``label`` and ``reason``."""
         if self._keep is None or self._keep.all():
-            return pd.DataFrame({"label": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+            return pd.DataFrame(
+                {"label": pd.Series(dtype=object), "reason": pd.Series(dtype=object)}
+            )
         idx = np.flatnonzero(~self._keep)
         return pd.DataFrame(
             {
@@ -360,7 +362,7 @@ class MetaAnalysis:
         >>> fit = rma(np.array([0.1, 0.5, 0.2]), np.array([0.01, 0.02, 0.015]), method="DL")
         >>> fit.predict().round(3)
             pred     se  ci_low  ci_high  pi_low  pi_high
-        0  0.259  0.121   0.022    0.496  -0.158    0.676
+        0  0.25  0.114   0.027    0.474  -0.129    0.629
         """
         est = self._est
         if newmods is None:
@@ -528,7 +530,7 @@ class MetaAnalysis:
         return pd.concat([studies, pooled], ignore_index=True)[FRAME_COLUMNS]
 
     def summary(self):
-        """A printable summary laid out as metafor's ``print.rma.uni``.
+        """Summarise the fit as metafor's ``print.rma.uni`` lays it out.
 
         Returns
         -------

@@ -43,7 +43,7 @@ class NotFittedError(ValueError, AttributeError):
 # ------------------------------------------------------------------------------ validation
 def _labels(slab, k):
     if slab is None:
-        return ["Study %d" % (i + 1) for i in range(k)]
+        return [f"Study {i + 1}" for i in range(k)]
     return [str(s) for s in slab]
 
 
@@ -51,7 +51,7 @@ def _name_studies(labels, mask, limit=5):
     names = [labels[i] for i in np.flatnonzero(mask)]
     text = ", ".join(repr(n) for n in names[:limit])
     if len(names) > limit:
-        text += " and %d more" % (len(names) - limit)
+        text += f" and {len(names) - limit} more"
     return text
 
 
@@ -94,19 +94,19 @@ def validate_yi_vi(yi, vi, labels):
         yi = np.asarray(yi, dtype=float).ravel()
         vi = np.asarray(vi, dtype=float).ravel()
     except (TypeError, ValueError) as err:
-        raise ValueError("yi and vi must be numeric: %s" % err) from None
+        raise ValueError(f"yi and vi must be numeric: {err}") from None
     if yi.shape != vi.shape:
-        raise ValueError("yi has %d values but vi has %d" % (yi.size, vi.size))
+        raise ValueError(f"yi has {yi.size} values but vi has {vi.size}")
     missing = np.isnan(yi) | np.isnan(vi)
     keep = ~missing
     if missing.any():
         if missing.all():
             raise ValueError(
-                "k = 0: every study has a missing yi or vi (%s)" % _name_studies(labels, missing)
+                f"k = 0: every study has a missing yi or vi ({_name_studies(labels, missing)})"
             )
         warnings.warn(
-            "Studies with missing yi or vi omitted from model fitting: %s"
-            % _name_studies(labels, missing),
+            "Studies with missing yi or vi omitted from model fitting: "
+            + _name_studies(labels, missing),
             UserWarning,
             stacklevel=3,
         )
@@ -114,32 +114,33 @@ def validate_yi_vi(yi, vi, labels):
         raise ValueError("k = 0: there are no studies to pool")
     bad = np.isinf(yi) & keep
     if bad.any():
-        raise ValueError("infinite effect size (yi) in study %s" % _name_studies(labels, bad))
+        raise ValueError(f"infinite effect size (yi) in study {_name_studies(labels, bad)}")
     bad = np.isinf(vi) & keep
     if bad.any():
-        raise ValueError("infinite sampling variance (vi) in study %s" % _name_studies(labels, bad))
+        raise ValueError("infinite sampling variance (vi) in study " + _name_studies(labels, bad))
     bad = (vi <= 0) & keep
     if bad.any():
         raise ValueError(
-            "zero or negative sampling variance (vi) in study %s: every study needs vi > 0 "
+            f"zero or negative sampling variance (vi) in study {_name_studies(labels, bad)}: "
+            "every study needs vi > 0 "
             "(metafor constrains negative variances to 0 and then cannot use most estimators; "
-            "check the extraction)" % _name_studies(labels, bad)
+            "check the extraction)"
         )
     with np.errstate(over="ignore", divide="ignore"):
         bad = ~np.isfinite(1.0 / vi) & keep
     if bad.any():
         raise ValueError(
-            "sampling variance too small to invert (1/vi overflows) in study %s"
-            % _name_studies(labels, bad)
+            "sampling variance too small to invert (1/vi overflows) in study "
+            + _name_studies(labels, bad)
         )
     yi, vi = yi[keep], vi[keep]
     ratio = vi.max() / vi.min()
     if ratio >= VARIANCE_RATIO_WARN:
         idx = np.flatnonzero(keep)
         warnings.warn(
-            "Ratio of largest to smallest sampling variance extremely large (%.3g: %s vs %s); "
-            "results may be unstable (metafor's warning)."
-            % (ratio, repr(labels[idx[vi.argmax()]]), repr(labels[idx[vi.argmin()]])),
+            f"Ratio of largest to smallest sampling variance extremely large ({ratio:.3g}: "
+            f"{labels[idx[vi.argmax()]]!r} vs {labels[idx[vi.argmin()]]!r}); "
+            "results may be unstable (metafor's warning).",
             UserWarning,
             stacklevel=3,
         )
@@ -162,8 +163,9 @@ def _drop_redundant(X, names):
     if len(kept) < X.shape[1]:
         dropped = [names[j] for j in range(X.shape[1]) if j not in kept]
         warnings.warn(
-            "Redundant predictors dropped from the model: %s (metafor's fallback)"
-            % ", ".join(dropped),
+            "Redundant predictors dropped from the model: {} (metafor's fallback)".format(
+                ", ".join(dropped)
+            ),
             UserWarning,
             stacklevel=4,
         )
@@ -212,15 +214,16 @@ def check_design(X, names, k, random):
     if not (k == 1 and p == 1):
         if p + (1 if random else 0) > k:
             raise ValueError(
-                "Number of parameters to be estimated (%d%s) is larger than the number of "
-                "studies (k = %d)." % (p, " plus tau^2" if random else "", k)
+                f"Number of parameters to be estimated ({p}{' plus tau^2' if random else ''}) "
+                f"is larger than the number of studies (k = {k})."
             )
     eig = np.linalg.eigvalsh(X.T @ X)
     if np.any(eig <= EIGEN_TOL):
         raise ValueError(
-            "Model matrix not of full rank (smallest eigenvalue of X'X = %.3g <= %g): the "
-            "moderators %s are (nearly) collinear or on a tiny scale; rescale or drop one."
-            % (eig.min(), EIGEN_TOL, ", ".join(names))
+            "Model matrix not of full rank (smallest eigenvalue of X'X = {:.3g} <= {:g}): the "
+            "moderators {} are (nearly) collinear or on a tiny scale; rescale or drop one.".format(
+                eig.min(), EIGEN_TOL, ", ".join(names)
+            )
         )
     return X, names
 
@@ -275,7 +278,7 @@ def design_matrix(mods, data, k, intercept=True):
             raise ValueError("moderator column names need data=")
         missing = [c for c in cols if c not in data.columns]
         if missing:
-            raise ValueError("moderator column(s) not in data: %s" % ", ".join(missing))
+            raise ValueError("moderator column(s) not in data: {}".format(", ".join(missing)))
         values = data[cols].to_numpy(dtype=float)
         names = cols
     else:
@@ -286,11 +289,11 @@ def design_matrix(mods, data, k, intercept=True):
             values = np.asarray(mods, dtype=float)
             if values.ndim == 1:
                 values = values[:, None]
-            names = ["mods%d" % (j + 1) for j in range(values.shape[1])]
+            names = [f"mods{j + 1}" for j in range(values.shape[1])]
             if values.shape[1] == 1:
                 names = ["mods"]
     if values.shape[0] != k:
-        raise ValueError("mods has %d rows but there are %d studies" % (values.shape[0], k))
+        raise ValueError(f"mods has {values.shape[0]} rows but there are {k} studies")
     if intercept:
         return np.column_stack([np.ones(k), values]), ["intrcpt"] + names
     return values, names
@@ -317,7 +320,7 @@ class _MetaEstimator:
         """Set constructor arguments (scikit-learn's protocol); return ``self``."""
         for name, value in params.items():
             if name not in self._param_names():
-                raise ValueError("invalid parameter %r for %s" % (name, type(self).__name__))
+                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}")
             setattr(self, name, value)
         return self
 
@@ -325,14 +328,14 @@ class _MetaEstimator:
         return ["test", "level", "control"]
 
     def __repr__(self):
-        args = ", ".join("%s=%r" % (n, getattr(self, n)) for n in self._param_names())
-        return "%s(%s)" % (type(self).__name__, args)
+        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._param_names())
+        return f"{type(self).__name__}({args})"
 
     def _check_fitted(self):
         if not hasattr(self, "coef_"):
             raise NotFittedError(
-                "This %s instance is not fitted yet. Call 'fit' with yi and vi first."
-                % type(self).__name__
+                f"This {type(self).__name__} instance is not fitted yet. "
+                "Call 'fit' with yi and vi first."
             )
 
     def _estimate_tau2(self, yi, vi, X, intercept_only, ctl):
@@ -357,7 +360,7 @@ class _MetaEstimator:
         """
         test = self.test
         if test not in TESTS:
-            raise ValueError("unknown test %r; valid: %s" % (test, ", ".join(TESTS)))
+            raise ValueError("unknown test {!r}; valid: {}".format(test, ", ".join(TESTS)))
         level = _level(self.level)
         ctl = Control.from_user(self.control)
         labels = _labels(slab, np.size(yi))
@@ -379,7 +382,7 @@ class _MetaEstimator:
             p = 1
         else:
             if names is None:
-                names = ["x%d" % j for j in range(X.shape[1])]
+                names = [f"x{j}" for j in range(X.shape[1])]
             X, names = check_design(X, names, k, random)
             p = X.shape[1]
             intercept_only = p == 1 and bool(np.all(np.abs(X[:, 0] - 1.0) < 1e-8))
@@ -519,7 +522,7 @@ class FixedEffect(_MetaEstimator):
     >>> import numpy as np
     >>> fe = FixedEffect().fit(np.array([0.1, 0.3, 0.2]), np.array([0.01, 0.02, 0.015]))
     >>> round(fe.mu_, 4), round(float(fe.se_[0]), 4)
-    (0.1769, 0.0697)
+    (0.1769, 0.0679)
     """
 
     method = "EE"
@@ -555,9 +558,10 @@ class RandomEffects(_MetaEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> re = RandomEffects(method="DL").fit(np.array([0.1, 0.5, 0.2]), np.array([0.01, 0.02, 0.015]))
+    >>> yi, vi = np.array([0.1, 0.5, 0.2]), np.array([0.01, 0.02, 0.015])
+    >>> re = RandomEffects(method="DL").fit(yi, vi)
     >>> round(re.mu_, 4), round(re.tau2_, 4)
-    (0.2591, 0.0254)
+    (0.25, 0.0244)
     """
 
     def __init__(self, method="REML", test="z", level=0.95, control=None):
@@ -587,8 +591,9 @@ class RandomEffects(_MetaEstimator):
         """
         if self.method not in RANDOM_METHODS:
             raise ValueError(
-                "unknown random-effects method %r; valid: %s"
-                % (self.method, ", ".join(RANDOM_METHODS))
+                "unknown random-effects method {!r}; valid: {}".format(
+                    self.method, ", ".join(RANDOM_METHODS)
+                )
             )
         return super().fit(yi, vi, mods, slab=slab)
 
@@ -602,7 +607,7 @@ def _level(level):
     if level > 1:
         level /= 100.0  # metafor's level = 95
     if not 0 < level < 1:
-        raise ValueError("level must be in (0, 1) (or a percentage), got %r" % level)
+        raise ValueError(f"level must be in (0, 1) (or a percentage), got {level!r}")
     return level
 
 
@@ -631,9 +636,9 @@ def make_estimator(method="REML", test="z", level=0.95, control=None):
     FixedEffect(test='z', level=0.95, control=None)
     """
     if not isinstance(method, str) or method.upper() not in METHODS:
-        raise ValueError("unknown method %r; valid codes: %s" % (method, ", ".join(METHODS)))
+        raise ValueError("unknown method {!r}; valid codes: {}".format(method, ", ".join(METHODS)))
     if test not in TESTS:
-        raise ValueError("unknown test %r; valid codes: %s" % (test, ", ".join(TESTS)))
+        raise ValueError("unknown test {!r}; valid codes: {}".format(test, ", ".join(TESTS)))
     method = method.upper()
     if method in FIXED_METHODS:
         return FixedEffect(test=test, level=level, control=control)
@@ -643,7 +648,7 @@ def make_estimator(method="REML", test="z", level=0.95, control=None):
 def _column(value, data, name, k=None):
     if isinstance(value, str):
         if data is None or value not in data.columns:
-            raise ValueError("%s=%r is not a column of data" % (name, value))
+            raise ValueError(f"{name}={value!r} is not a column of data")
         return data[value].to_numpy()
     if value is None:
         return None
@@ -779,7 +784,7 @@ def rma(
     if slab is not None:
         labels = [str(s) for s in np.asarray(_column(slab, data, "slab")).ravel()]
         if len(labels) != k:
-            raise ValueError("slab has %d labels but there are %d studies" % (len(labels), k))
+            raise ValueError(f"slab has {len(labels)} labels but there are {k} studies")
     elif isinstance(data, pd.DataFrame) and not isinstance(data.index, pd.RangeIndex):
         labels = [str(s) for s in data.index]
     all_labels = _labels(labels, k)
@@ -789,8 +794,8 @@ def rma(
         missing_mod = np.isnan(X).any(axis=1) & keep
         if missing_mod.any():
             warnings.warn(
-                "Studies with missing moderator values omitted from model fitting: %s"
-                % _name_studies(all_labels, missing_mod),
+                "Studies with missing moderator values omitted from model fitting: "
+                + _name_studies(all_labels, missing_mod),
                 UserWarning,
                 stacklevel=2,
             )
@@ -800,9 +805,7 @@ def rma(
         X = X[keep]
     else:
         X, names = None, None
-    estimator._fit_arrays(
-        yi_arr, vi_arr, X, names, test, _level(level), Control.from_user(control)
-    )
+    estimator._fit_arrays(yi_arr, vi_arr, X, names, test, _level(level), Control.from_user(control))
     fit = MetaAnalysis(
         estimator,
         data=data,

@@ -76,15 +76,15 @@ class SubgroupAnalysis:
         return pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)
 
     def __str__(self):
-        lines = ["Subgroups by %s:" % self.column]
+        lines = [f"Subgroups by {self.column}:"]
         for name, fit in self.fits.items():
             lines.append(
-                "  %s (k = %d): %.4f [%.4f, %.4f], tau^2 = %.4f"
-                % (name, fit.k, fit.estimate, fit.ci_low, fit.ci_high, fit.tau2)
+                f"  {name} (k = {fit.k}): {fit.estimate:.4f} "
+                f"[{fit.ci_low:.4f}, {fit.ci_high:.4f}], tau^2 = {fit.tau2:.4f}"
             )
         lines.append(
-            "Test for Subgroup Differences: Q(df = %d) = %.4f, p-val = %.4f"
-            % (self.df_between, self.q_between, self.p_between)
+            f"Test for Subgroup Differences: Q(df = {self.df_between}) = "
+            f"{self.q_between:.4f}, p-val = {self.p_between:.4f}"
         )
         return "\n".join(lines)
 
@@ -123,10 +123,10 @@ def fit_subgroups(fit, column):
 
     data = fit.data
     if column not in data.columns:
-        raise ValueError("subgroup=%r is not a column of data" % column)
+        raise ValueError(f"subgroup={column!r} is not a column of data")
     groups = data[column]
     if groups.isna().any():
-        raise ValueError("subgroup column %r has missing values" % column)
+        raise ValueError(f"subgroup column {column!r} has missing values")
     est = fit.estimator
     labels = np.asarray(fit.slab, dtype=object)
     fits = {}
@@ -135,7 +135,14 @@ def fit_subgroups(fit, column):
         for name in sorted(groups.unique()):
             mask = (groups == name).to_numpy()
             sub = _refit(
-                est.yi_[mask], est.vi_[mask], None, None, fit.method, fit.test, fit.level, est.control
+                est.yi_[mask],
+                est.vi_[mask],
+                None,
+                None,
+                fit.method,
+                fit.test,
+                fit.level,
+                est.control,
             )
             fits[name] = MetaAnalysis(
                 sub,

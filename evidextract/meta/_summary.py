@@ -7,11 +7,11 @@ import math
 def _fmt_p(p):
     if math.isnan(p):
         return "NA"
-    return "<.0001" if p < 1e-4 else "%.4f" % p
+    return "<.0001" if p < 1e-4 else f"{p:.4f}"
 
 
 def _fmt_p_eq(p):
-    return "p-val < .0001" if p < 1e-4 else "p-val = %.4f" % p
+    return "p-val < .0001" if p < 1e-4 else f"p-val = {p:.4f}"
 
 
 def _stars(p):
@@ -39,18 +39,18 @@ class Summary:
     >>> print(fit.summary())  # doctest: +NORMALIZE_WHITESPACE
     Random-Effects Model (k = 3; tau^2 estimator: DL)
     <BLANKLINE>
-    tau^2 (estimated amount of total heterogeneity): 0.0254 (SE = 0.0447)
-    tau (square root of estimated tau^2 value):      0.1595
-    I^2 (total heterogeneity / total variability):   62.45%
-    H^2 (total variability / sampling variability):  2.66
+    tau^2 (estimated amount of total heterogeneity): 0.0244 (SE = 0.0392)
+    tau (square root of estimated tau^2 value):      0.1563
+    I^2 (total heterogeneity / total variability):   62.86%
+    H^2 (total variability / sampling variability):  2.69
     <BLANKLINE>
     Test for Heterogeneity:
-    Q(df = 2) = 5.3261, p-val = 0.0697
+    Q(df = 2) = 5.3846, p-val = 0.0677
     <BLANKLINE>
     Model Results:
     <BLANKLINE>
     estimate      se    zval    pval   ci.lb   ci.ub
-      0.2591  0.1211  2.1405  0.0323  0.0219  0.4964  *
+      0.2500  0.1140  2.1924  0.0284  0.0265  0.4736  *
     """
 
     def __init__(self, fit):
@@ -60,9 +60,9 @@ class Summary:
     def _header(self):
         f = self.fit
         if f.method == "EE":
-            return "Fixed-Effects Model (k = %d)" % f.k
+            return f"Equal-Effects Model (k = {f.k})"
         kind = "Random-Effects" if f.estimator.intercept_only_ else "Mixed-Effects"
-        return "%s Model (k = %d; tau^2 estimator: %s)" % (kind, f.k, f.method)
+        return f"{kind} Model (k = {f.k}; tau^2 estimator: {f.method})"
 
     def _heterogeneity(self):
         f = self.fit
@@ -70,10 +70,10 @@ class Summary:
         lines = []
         if f.method != "EE":
             what = "residual" if reg else "total"
-            se = "" if math.isnan(f.se_tau2) else " (SE = %.4f)" % f.se_tau2
+            se = "" if math.isnan(f.se_tau2) else f" (SE = {f.se_tau2:.4f})"
             rows = [
-                ("tau^2 (estimated amount of %s heterogeneity):" % what, "%.4f%s" % (f.tau2, se)),
-                ("tau (square root of estimated tau^2 value):", "%.4f" % f.tau),
+                (f"tau^2 (estimated amount of {what} heterogeneity):", f"{f.tau2:.4f}{se}"),
+                ("tau (square root of estimated tau^2 value):", f"{f.tau:.4f}"),
                 (
                     "I^2 (%s):"
                     % (
@@ -90,15 +90,20 @@ class Summary:
                         if reg
                         else "total variability / sampling variability"
                     ),
-                    "%.2f" % f.h2,
+                    f"{f.h2:.2f}",
                 ),
             ]
             if reg and not math.isnan(f.r2):
-                rows.append(("R^2 (amount of heterogeneity accounted for):", "%.2f%%" % (100 * f.r2)))
+                rows.append(
+                    ("R^2 (amount of heterogeneity accounted for):", "%.2f%%" % (100 * f.r2))
+                )
         else:
             rows = [
-                ("I^2 (%s):" % "total heterogeneity / total variability", "%.2f%%" % (100 * f.i2)),
-                ("H^2 (%s):" % "total variability / sampling variability", "%.2f" % f.h2),
+                (
+                    "I^2 ({}):".format("total heterogeneity / total variability"),
+                    "%.2f%%" % (100 * f.i2),
+                ),
+                ("H^2 ({}):".format("total variability / sampling variability"), f"{f.h2:.2f}"),
             ]
         width = max(len(label) for label, _ in rows) + 1
         lines = [label.ljust(width) + value for label, value in rows]
@@ -107,10 +112,13 @@ class Summary:
     def _q_line(self):
         f = self.fit
         if f.estimator.intercept_only_:
-            return ["Test for Heterogeneity:", "Q(df = %d) = %.4f, %s" % (f.q_df, f.q, _fmt_p_eq(f.q_pval))]
+            return [
+                "Test for Heterogeneity:",
+                f"Q(df = {f.q_df}) = {f.q:.4f}, {_fmt_p_eq(f.q_pval)}",
+            ]
         return [
             "Test for Residual Heterogeneity:",
-            "QE(df = %d) = %.4f, %s" % (f.q_df, f.q, _fmt_p_eq(f.q_pval)),
+            f"QE(df = {f.q_df}) = {f.q:.4f}, {_fmt_p_eq(f.q_pval)}",
         ]
 
     def _moderator_lines(self):
@@ -118,16 +126,19 @@ class Summary:
         if f.estimator.intercept_only_:
             return []
         btt = f._btt()
-        coefs = "%d:%d" % (btt[0] + 1, btt[-1] + 1) if len(btt) > 1 else "%d" % (btt[0] + 1)
+        coefs = f"{btt[0] + 1}:{btt[-1] + 1}" if len(btt) > 1 else f"{btt[0] + 1}"
         df1, df2 = f.qm_df
         if f.test == "knha":
-            stat = "F(df1 = %d, df2 = %d) = %.4f, %s" % (df1, df2, f.qm, _fmt_p_eq(f.qm_pval))
+            stat = f"F(df1 = {df1}, df2 = {df2}) = {f.qm:.4f}, {_fmt_p_eq(f.qm_pval)}"
         else:
-            stat = "QM(df = %d) = %.4f, %s" % (df1, f.qm, _fmt_p_eq(f.qm_pval))
-        return ["Test of Moderators (coefficient%s %s):" % ("s" if len(btt) > 1 else "", coefs), stat]
+            stat = f"QM(df = {df1}) = {f.qm:.4f}, {_fmt_p_eq(f.qm_pval)}"
+        return [
+            "Test of Moderators (coefficient{} {}):".format("s" if len(btt) > 1 else "", coefs),
+            stat,
+        ]
 
     def table(self):
-        """The model-results table as rows of strings (header first).
+        """Return the model-results table as rows of strings (header first).
 
         Returns
         -------
@@ -136,23 +147,32 @@ class Summary:
         f = self.fit
         c = f.coefs
         stat = "tval" if f.test == "knha" else "zval"
-        head = ["", "estimate", "se", stat] + (["df"] if f.test == "knha" else []) + [
-            "pval",
-            "ci.lb",
-            "ci.ub",
-            "",
-        ]
+        head = (
+            ["", "estimate", "se", stat]
+            + (["df"] if f.test == "knha" else [])
+            + [
+                "pval",
+                "ci.lb",
+                "ci.ub",
+                "",
+            ]
+        )
         rows = [head]
         for _, r in c.iterrows():
             row = [
                 r["term"] if f.p > 1 else "",
-                "%.4f" % r["estimate"],
-                "%.4f" % r["se"],
-                "%.4f" % r["zval"],
+                "{:.4f}".format(r["estimate"]),
+                "{:.4f}".format(r["se"]),
+                "{:.4f}".format(r["zval"]),
             ]
             if f.test == "knha":
-                row.append("%d" % f.ddf)
-            row += [_fmt_p(r["pval"]), "%.4f" % r["ci_low"], "%.4f" % r["ci_high"], _stars(r["pval"])]
+                row.append(f"{f.ddf:.0f}")
+            row += [
+                _fmt_p(r["pval"]),
+                "{:.4f}".format(r["ci_low"]),
+                "{:.4f}".format(r["ci_high"]),
+                _stars(r["pval"]),
+            ]
             rows.append(row)
         if f.p == 1:
             rows = [row[1:] for row in rows]
@@ -196,21 +216,20 @@ class Summary:
     def _repr_html_(self):
         f = self.fit
         esc = html.escape
-        parts = ["<div class='evidextract-rma'>", "<p><b>%s</b></p>" % esc(self._header())]
-        parts.append("<pre>%s</pre>" % esc("\n".join(self._heterogeneity())))
-        parts.append("<p>%s</p>" % "<br>".join(esc(x) for x in self._q_line()))
+        parts = ["<div class='evidextract-rma'>", f"<p><b>{esc(self._header())}</b></p>"]
+        parts.append("<pre>{}</pre>".format(esc("\n".join(self._heterogeneity()))))
+        parts.append("<p>{}</p>".format("<br>".join(esc(x) for x in self._q_line())))
         mods = self._moderator_lines()
         if mods:
-            parts.append("<p>%s</p>" % "<br>".join(esc(x) for x in mods))
+            parts.append("<p>{}</p>".format("<br>".join(esc(x) for x in mods)))
         rows = self.table()
         parts.append("<table><thead><tr>")
-        parts += ["<th>%s</th>" % esc(h) for h in rows[0]]
+        parts += [f"<th>{esc(h)}</th>" for h in rows[0]]
         parts.append("</tr></thead><tbody>")
         for r in rows[1:]:
-            parts.append("<tr>" + "".join("<td>%s</td>" % esc(c) for c in r) + "</tr>")
+            parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
         parts.append("</tbody></table>")
         if f.subgroups is not None:
-            parts.append("<pre>%s</pre>" % esc(str(f.subgroups)))
+            parts.append(f"<pre>{esc(str(f.subgroups))}</pre>")
         parts.append("</div>")
         return "".join(parts)
-

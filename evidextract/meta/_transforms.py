@@ -71,7 +71,7 @@ def resolve_transf(transf, measure=None, ni=None):
 
     Examples
     --------
-    >>> resolve_transf("auto", "RR")(0.0)
+    >>> float(resolve_transf("auto", "RR")(0.0))
     1.0
     >>> float(resolve_transf("expit")(0.0))
     0.5
@@ -95,6 +95,7 @@ def resolve_transf(transf, measure=None, ni=None):
         return TRANSFORMS[transf]
     except KeyError:
         raise ValueError(
-            "unknown transf %r; valid names: %s, ipft.hm, auto"
-            % (transf, ", ".join(sorted(TRANSFORMS)))
+            "unknown transf {!r}; valid names: {}, ipft.hm, auto".format(
+                transf, ", ".join(sorted(TRANSFORMS))
+            )
         ) from None

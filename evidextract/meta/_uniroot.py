@@ -108,5 +108,5 @@ def uniroot(fun, lower, upper, *, f_lower=None, f_upper=None, tol=R_UNIROOT_TOL,
         if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
             c, fc = a, fa
         if math.isnan(fb):
-            raise RuntimeError("uniroot: the function returned NaN at %r" % b)
-    raise RuntimeError("uniroot did not converge in %d iterations" % maxiter)
+            raise RuntimeError(f"uniroot: the function returned NaN at {b!r}")
+    raise RuntimeError(f"uniroot did not converge in {maxiter} iterations")
