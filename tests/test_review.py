@@ -259,3 +259,65 @@ def test_review_pre_post_median_with_iqr_is_converted_and_says_so():
         "baseline: mean/SD from median and IQR (Luo 2018; Wan 2014); imputed r = 0.5")
     no_n = pre_post(stats.assign(total=pd.NA), outcome="VAS").iloc[0]
     assert math.isnan(no_n["m1i"]) and "needs n (missing)" in no_n["imputed"]
+
+
+# metafor 3.8-1, the two seed pain studies at 1 month (n = 51 supplied for the cementoplasty):
+#   d <- data.frame(m1i=c(2.5,3.41), sd1i=c(2.6,2.1), m2i=c(6.8,8.19), sd2i=c(2.2,1.1),
+#                   ni=c(64,51))
+#   for (r in seq(.2,.8,.1)) { d$ri <- r; e <- escalc("SMCC", m1i=m1i, sd1i=sd1i, m2i=m2i,
+#       sd2i=sd2i, ni=ni, ri=ri, data=d); f <- rma(yi, vi, data=e)
+#       cat(r, f$b, f$ci.lb, f$ci.ub, f$tau2, "\n") }
+METAFOR_SMCC_BY_RI = {
+    0.2: (-1.75988505, -2.52323721, -0.99653289, 0.25606575),
+    0.3: (-1.86353500, -2.64751250, -1.07955749, 0.26921038),
+    0.4: (-1.98826759, -2.79128069, -1.18525449, 0.28054143),
+    0.5: (-2.14256827, -2.95969238, -1.32544416, 0.28668440),
+    0.6: (-2.34081710, -3.15935107, -1.52228314, 0.27999018),
+    0.7: (-2.61014945, -3.39723459, -1.82306430, 0.24214904),
+    0.8: (-3.01105228, -3.67059251, -2.35151206, 0.12740365),
+}
+# REML's Fisher scoring stops at a 1e-5 change in tau^2 (metafor's threshold), so estimates
+# agree with metafor to about 1e-6 relatively, not to machine precision.
+RTOL_REML = 1e-6
+
+
+def test_review_sensitivity_matches_metafor_over_ri(dev):
+    from evidextract import sensitivity
+
+    stats, _ = dev
+    table = pre_post(stats, outcome="NRS,VAS", followup="1month", n={CEMENT: 51})
+    grid = sensitivity(table, measure="SMCC")
+    assert list(grid.columns) == ["ri", "k", "estimate", "se", "ci_low", "ci_high", "pval",
+                                  "tau2", "i2"]
+    assert list(grid["ri"]) == list(METAFOR_SMCC_BY_RI)
+    assert list(grid["k"]) == [2] * 7
+    expected = np.array(list(METAFOR_SMCC_BY_RI.values()))
+    got = grid[["estimate", "ci_low", "ci_high", "tau2"]].to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=RTOL_REML)
+    with pytest.warns(UserWarning, match="k = 1"):
+        without_n = sensitivity(pre_post(stats, outcome="NRS,VAS", followup="1month"),
+                                ri=[0.5])
+    assert list(without_n["k"]) == [1]  # the study without n is left out, not guessed
+
+
+def test_review_effect_sizes_smcc_smcr_mc(dev):
+    from evidextract.review import effect_sizes
+
+    stats, _ = dev
+    table = pre_post(stats, outcome="NRS,VAS", followup="1month", n={CEMENT: 51})
+    # metafor: escalc("SMCC", ...) yi -1.7521, -2.5877; vi 0.0396, 0.0853;
+    # escalc("MC", ...) yi -4.30, -4.78; escalc("SMCR", m1i=post, m2i=pre, sd1i=sd_pre, ...)
+    smcc = effect_sizes(table, "SMCC")
+    np.testing.assert_allclose(smcc["yi"], [-1.7520812863931596, -2.5876843729978463],
+                               rtol=1e-12)
+    np.testing.assert_allclose(smcc["vi"], [0.03960772526663366, 0.08525598445350252],
+                               rtol=1e-12)
+    np.testing.assert_allclose(effect_sizes(table, "MC")["yi"], [-4.3, -4.78], rtol=1e-12)
+    # metafor: escalc("SMCR", m1i=m1i, m2i=m2i, sd1i=sd_pre, ni=ni, ri=ri) with sd_pre the
+    # baseline SDs 2.2 and 1.1 gives yi -1.931168786288, -4.279890076521,
+    # vi 0.044761038134, 0.199190775168
+    smcr = effect_sizes(table, "SMCR")
+    np.testing.assert_allclose(smcr["yi"], [-1.931168786288, -4.279890076521], rtol=1e-10)
+    np.testing.assert_allclose(smcr["vi"], [0.044761038134, 0.199190775168], rtol=1e-10)
+    with pytest.raises(ValueError, match="pre-post"):
+        effect_sizes(table, "SMD")

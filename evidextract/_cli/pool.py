@@ -79,8 +79,10 @@ def _n_mapping(pairs) -> dict:
     return mapping
 
 
-def pool_stats(stats: pd.DataFrame, args, out=sys.stdout, err=sys.stderr) -> int:
+def pool_stats(stats: pd.DataFrame, args, out=None, err=None) -> int:
     """Build the pre-post study table, pool it, print the fit and write the requested files."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     from evidextract import forest, from_review, pre_post, rma, to_review
     from evidextract.review import effect_sizes
 

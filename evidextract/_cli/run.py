@@ -33,8 +33,9 @@ def _inputs(paths) -> list[Path]:
     return files
 
 
-def read_inputs(paths, err=sys.stderr) -> pd.DataFrame:
+def read_inputs(paths, err=None) -> pd.DataFrame:
     """Read every file; a file that cannot be read is reported by name and skipped."""
+    err = err or sys.stderr
     from evidextract import read
 
     frames = []

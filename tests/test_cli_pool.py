@@ -1,0 +1,77 @@
+"""``evidextract pool``: the dev gold statistics table to metafor's printout and a forest plot."""
+
+import matplotlib.image
+import pandas as pd
+import pytest
+
+from evidextract.cli import main
+
+CEMENT = "10.1007/s00330-013-3071-z"
+# metafor 3.8-1, rma(yi, vi) on escalc("SMCC", ...) of the two seed pain studies at 1 month,
+# ri = 0.5, n = 64 and 51 (see tests/test_review.py for the data):
+METAFOR_RESULTS = "-2.1426  0.4169  -5.1392  <.0001  -2.9597  -1.3254"
+METAFOR_TAU2 = "tau^2 (estimated amount of total heterogeneity): 0.2867 (SE = 0.4937)"
+METAFOR_Q = "Q(df = 1) = 5.5920, p-val = 0.0180"
+
+
+@pytest.fixture(scope="module")
+def stats_csv(shared_dir, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pool") / "stats.csv"
+    pd.read_json(shared_dir / "eval" / "dev" / "gold.jsonl", lines=True).to_csv(path, index=False)
+    return path
+
+
+def _pool(stats_csv, *extra):
+    return main(["pool", str(stats_csv), "--measure", "SMCC", "--outcome", "NRS,VAS",
+                 "--followup", "1month", *extra])
+
+
+def test_cli_pool_prints_metafor_numbers_and_writes_forest(stats_csv, tmp_path, capsys,
+                                                           close_figures):
+    forest = tmp_path / "forest.png"
+    assert _pool(stats_csv, "--n", f"{CEMENT}=51", "--forest", str(forest)) == 0
+    out = capsys.readouterr().out
+    assert "Random-Effects Model (k = 2; tau^2 estimator: REML)" in out
+    assert METAFOR_TAU2 in out and METAFOR_Q in out and METAFOR_RESULTS in out
+    image = matplotlib.image.imread(forest)
+    assert image.ndim == 3 and image.shape[0] > 200 and image.shape[1] > 600
+
+
+def test_cli_pool_leaves_out_a_study_without_n(stats_csv, capsys):
+    assert _pool(stats_csv) == 0
+    captured = capsys.readouterr()
+    assert f"left out {CEMENT} (VAS): n missing" in captured.err
+    assert "Random-Effects Model (k = 1; tau^2 estimator: REML)" in captured.out
+    # metafor: rma(yi, vi) on the cryoablation study alone
+    assert "-1.7521  0.1990  -8.8037  <.0001  -2.1421  -1.3620" in captured.out
+
+
+def test_cli_pool_n_from_sample_size_and_review_sheet(stats_csv, tmp_path, capsys):
+    sheet = tmp_path / "studies.xlsx"
+    assert _pool(stats_csv, "--n-from", "sample_size", "--studies", str(sheet)) == 0
+    assert METAFOR_RESULTS in capsys.readouterr().out
+    reviewed = pd.read_excel(sheet)
+    assert list(reviewed["ni"]) == [64, 51]
+    assert reviewed.loc[1, "ni_text"] == "51 consecutive patients"
+
+
+def test_cli_pool_reads_a_corrected_sheet(stats_csv, tmp_path, capsys):
+    sheet = tmp_path / "studies.csv"
+    assert _pool(stats_csv, "--studies", str(sheet)) == 0
+    edited = pd.read_csv(sheet, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    edited.loc[edited["record_id"] == CEMENT, "ni"] = "51"
+    edited.to_csv(sheet, index=False, encoding="utf-8-sig")
+    capsys.readouterr()
+    assert _pool(stats_csv, "--reviewed", str(sheet)) == 0
+    assert METAFOR_RESULTS in capsys.readouterr().out
+
+
+def test_cli_pool_asks_for_one_followup(stats_csv, capsys):
+    assert main(["pool", str(stats_csv), "--outcome", "NRS"]) == 1
+    assert "choose one with --followup (1 month, 24 h, last available follow-up)" in \
+        capsys.readouterr().err
+
+
+def test_cli_pool_rejects_a_bad_n(stats_csv):
+    with pytest.raises(SystemExit, match="RECORD=N"):
+        _pool(stats_csv, "--n", "51")
