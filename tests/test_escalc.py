@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import evidextract as ev
 from evidextract.meta._escalc import EffectSizeWarning
@@ -262,3 +264,50 @@ def test_escalc_gen_bad_p_and_log_values():
 def test_escalc_auc_outside_unit_interval():
     with pytest.raises(ValueError, match=r"auc is outside \[0, 1\] for row 0"):
         ev.escalc("AUC", auc=[89.3], n1i=[58], n2i=[51])
+
+
+# --- property tests: no silent wrong number ----------------------------------------
+
+_ANY_NUMBER = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-5, max_value=10**6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(*[_ANY_NUMBER] * 6), min_size=1, max_size=5),
+       measure=st.sampled_from(["SMD", "MD", "ROM"]))
+def test_escalc_property_any_numbers_give_a_number_a_warned_nan_or_valueerror(rows, measure):
+    m1, sd1, n1, m2, sd2, n2 = (list(c) for c in zip(*rows, strict=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = ev.escalc(measure, m1i=m1, sd1i=sd1, n1i=n1, m2i=m2, sd2i=sd2, n2i=n2)
+        except ValueError:
+            return
+    yi, vi = out["yi"].to_numpy(), out["vi"].to_numpy()
+    assert not np.isinf(yi).any() and not np.isinf(vi).any()
+    assert (vi[~np.isnan(vi)] >= 0).all()
+    if np.isnan(yi).any() or np.isnan(vi).any():
+        assert any(issubclass(w.category, EffectSizeWarning) for w in caught)
+    assert not any(issubclass(w.category, RuntimeWarning) for w in caught)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50),
+                          st.integers(0, 50)), min_size=1, max_size=8))
+def test_escalc_property_zero_cells_never_lose_a_study(tables):
+    ai, bi, ci, di = (np.array(c, dtype=float) for c in zip(*tables, strict=True))
+    nonempty = (ai + bi > 0) & (ci + di > 0)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        out = ev.escalc("OR", ai=ai, bi=bi, ci=ci, di=di)
+    # metafor's default (add 1/2 to every cell of a table with a zero cell) makes every
+    # table with two non-empty arms finite, and equal to the corrected closed form
+    zero = (ai == 0) | (bi == 0) | (ci == 0) | (di == 0)
+    a, b, c, d = (x + np.where(zero, 0.5, 0.0) for x in (ai, bi, ci, di))
+    expected = np.log(a * d / (b * c))
+    assert np.isfinite(out["yi"][nonempty]).all()
+    np.testing.assert_allclose(out["yi"][nonempty], expected[nonempty], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out["vi"][nonempty], (1 / a + 1 / b + 1 / c + 1 / d)[nonempty],
+                               rtol=1e-12)

@@ -29,7 +29,7 @@ _BACK_TRANSFORM = {
     "PLN": "exp",
     "PLO": "ilogit",
     "PAS": "iarcsin",
-    "PFT": "ipft",
+    "PFT": "ipft.hm",
     "ZCOR": "ztor",
 }
 
@@ -153,7 +153,7 @@ def escalc(
         outcome), ``vi`` (its sampling variance) and ``sei`` (``sqrt(vi)``)
         added or replaced. ``df.attrs`` holds ``"measure"`` (the code),
         ``"back_transform"`` (``"exp"``, ``"ilogit"``, ``"ztor"``,
-        ``"iarcsin"``, ``"ipft"`` or ``None``: metafor's ``transf.*`` that maps
+        ``"iarcsin"``, ``"ipft.hm"`` or ``None``: metafor's ``transf.*`` that maps
         ``yi`` back to its natural scale), ``"ni"`` (each study's total sample
         size, for ``transf.ipft.hm``) and ``"escalc"`` (every option used).
 
@@ -277,20 +277,12 @@ def escalc(
     x = _resolve_family_inputs(measure, family, x, k, labels)
     _check_ranges(measure, x, labels)
 
-    if family == "two_by_two":
-        yi_, vi_, ni_, notes = _measures.two_by_two(
-            measure, x, add=add, to=to, drop00=drop00, vtype=vtype
-        )
-    elif family == "proportions":
-        yi_, vi_, ni_, notes = _measures.proportions(measure, x, add=add, to=to, vtype=vtype)
-    elif family == "area_under_curve":
-        yi_, vi_, ni_, notes = _measures.area_under_curve(x, transform=transform)
-    elif family == "generic":
+    if family == "generic":
         _check_generic_ci(x, labels, scale)
-        yi_, vi_, ni_, notes = _measures.generic(x, level=level, scale=scale)
-    else:
-        yi_, vi_, ni_, notes = getattr(_measures, family)(measure, x, vtype=vtype)
-
+    with np.errstate(all="ignore"):  # overflow and 0/0 become NaN, reported by _recode_missing
+        yi_, vi_, ni_, notes = _compute(
+            measure, family, x, add, to, drop00, vtype, level, scale, transform
+        )
     yi_, vi_ = _recode_missing(measure, yi_, vi_, notes, x, labels)
     out = data.copy() if data is not None else pd.DataFrame(index=pd.RangeIndex(k))
     out["yi"] = yi_
@@ -315,6 +307,19 @@ def escalc(
         "transform": transform,
     }
     return out
+
+
+def _compute(measure, family, x, add, to, drop00, vtype, level, scale, transform):
+    """Dispatch to the formulas of the measure's family in :mod:`._measures`."""
+    if family == "two_by_two":
+        return _measures.two_by_two(measure, x, add=add, to=to, drop00=drop00, vtype=vtype)
+    if family == "proportions":
+        return _measures.proportions(measure, x, add=add, to=to, vtype=vtype)
+    if family == "area_under_curve":
+        return _measures.area_under_curve(x, transform=transform)
+    if family == "generic":
+        return _measures.generic(x, level=level, scale=scale)
+    return getattr(_measures, family)(measure, x, vtype=vtype)
 
 
 def _check_measure(measure):
