@@ -38,6 +38,17 @@ _READERS = {
 _TAKES_COLUMNS = {"csv", "tsv", "parquet"}
 
 
+def _table_by_shape(text: str) -> str | None:
+    """A header of names the aliases do not know: a table if its lines split alike."""
+    lines = [line for line in text.split("\n")[:5] if line.strip()]
+    for delimiter, name in (("\t", "tsv"), (",", "csv")):
+        if len(lines) >= 2 and lines[0].count(delimiter) >= 1 and (
+            lines[1].count(delimiter) == lines[0].count(delimiter)
+        ):
+            return name
+    return None
+
+
 def _choose_format(item: Input, format: str, problems: Problems) -> str | None:
     head = item.head()
     if not head.strip():
@@ -50,6 +61,8 @@ def _choose_format(item: Input, format: str, problems: Problems) -> str | None:
         return "binary"
     detected = detect_format(text)
     promised = suffix_formats(item.name)
+    if detected == "text" and promised and promised <= {"csv", "tsv"}:
+        detected = _table_by_shape(text) or detected
     if format == "auto":
         if promised and detected not in promised:
             problems.add(item.name, f"the file name promises {' or '.join(sorted(promised))} "
@@ -115,9 +128,11 @@ def _with_ids(item: Input, records: Iterator[dict]) -> Iterator[dict]:
         yield pending
 
 
-def _iter(source, format, problems: Problems, columns) -> Iterator[dict]:
+def _iter(source, format, problems: Problems, columns, names=None) -> Iterator[dict]:
     format = canonical_format(format)
     for item in resolve_sources(source):
+        if names is not None:
+            names.append(item.name)
         yield from _with_ids(item, _file_records(item, format, problems, columns))
 
 
@@ -240,7 +255,8 @@ def read(source, format: str = "auto", *, errors: str = "warn", columns=None,
     [('objective', 'Objective', 0, 19), ('results', 'Results', 20, 57)]
     """
     problems = Problems(errors)
-    records = list(_iter(source, format, problems, columns))
+    names = []
+    records = list(_iter(source, format, problems, columns, names))
     merged = []
     if dedupe:
         records, merged = _dedupe(records)
@@ -256,6 +272,7 @@ def read(source, format: str = "auto", *, errors: str = "warn", columns=None,
             frame[column] = frame[column].fillna("").astype(object)
     frame.attrs["warnings"] = list(problems.warnings)
     frame.attrs["duplicates"] = merged
+    frame.attrs["files"] = names
     return frame
 
 

@@ -28,7 +28,7 @@ RECORD_COLUMNS = (
 #: Values of the ``status`` column.
 STATUSES = ("ok", "no_abstract", "unreadable", "error")
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI = re.compile(r"10\.\d{4,9}/[^\s&?#\"<>]+")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 

@@ -40,6 +40,7 @@ def _chunks(text, line_re, start, end, style, name, problems) -> Iterator[_Chunk
                     name, f"record has no {end} line; it ends where the next record starts "
                     f"(line {number})", record=count, line=current.line
                 )
+                current.lines.append(style(end, ""))
                 yield current
             count += 1
             current = _Chunk(number, style(tag, value))

@@ -105,6 +105,8 @@ def read_webpage(item: Input, problems: Problems) -> Iterator[dict]:
                        for a in lines[i - 1].split(";")]
             break
     if not year:
+        year = meta.get("citation_publication_date") or meta.get("citation_date") or ""
+    if not year:
         year = (re.search(r"^\.?\s*((?:19|20)\d\d)\s+[A-Z][a-z]{2}", page, re.MULTILINE)
                 or [None, ""])[1]
     if not abstract:

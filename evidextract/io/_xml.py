@@ -80,6 +80,7 @@ def _stream(item: Input, problems: Problems, tags, make) -> Iterator[dict]:
         record = make_record(source=item.name, status="error", message=message)
         record["_line"] = line
         yield record
+        return
     finally:
         stream.close()
     if count == 0:
