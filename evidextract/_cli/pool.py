@@ -79,7 +79,7 @@ def _n_mapping(pairs) -> dict:
     return mapping
 
 
-def pool_stats(stats: pd.DataFrame, args, out=None, err=None) -> int:
+def pool_stats(stats: pd.DataFrame, args, out=None, err=None, labels=None) -> int:
     """Build the pre-post study table, pool it, print the fit and write the requested files."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -88,7 +88,7 @@ def pool_stats(stats: pd.DataFrame, args, out=None, err=None) -> int:
 
     table = pre_post(stats, outcome=args.outcome, baseline=args.baseline,
                      followup=args.followup, ri=args.ri, scale=args.scale,
-                     n=_n_mapping(args.n), n_from=args.n_from)
+                     n=_n_mapping(args.n), n_from=args.n_from, labels=labels)
     if args.reviewed is not None:
         table = from_review(args.reviewed, original=table)
     for skip in table.attrs.get("skipped", []):

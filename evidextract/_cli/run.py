@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from evidextract._cli.pool import add_pooling_arguments, pool_stats
+from evidextract.review import study_labels
 
 
 def add_arguments(parser):
@@ -79,4 +80,4 @@ def run(args) -> int:
         args.studies = out / "studies.csv"
     if args.forest is None:
         args.forest = out / "forest.png"
-    return pool_stats(stats, args)
+    return pool_stats(stats, args, labels=study_labels(records))

@@ -8,6 +8,7 @@ Study tables (:func:`pre_post`, :func:`two_groups`, :func:`proportions`,
 :func:`from_review` take a study table through a second reviewer's spreadsheet.
 """
 
+from evidextract.review._labels import study_labels
 from evidextract.review._sensitivity import effect_sizes, sensitivity
 from evidextract.review._sheets import from_review, to_review
 from evidextract.review._show import Highlights, show
@@ -26,4 +27,5 @@ __all__ = [
     "to_review",
     "from_review",
     "StudyTable",
+    "study_labels",
 ]
