@@ -202,13 +202,17 @@ def escalc(
     ``conv.wald`` does. A warning flags a CI that is not symmetric around
     ``yi`` on the analysis scale (a ratio given without ``scale="log"``).
 
-    Other libraries name the same things differently: statsmodels'
-    ``effectsize_smd`` and ``effectsize_2proportions`` return ``(effect,
-    variance)`` and use ``statistic="odds-ratio"``/``"risk-ratio"``
-    (log scale) or ``"diff"``; PyMARE's ``Dataset(y, v)`` takes ``yi`` as
-    ``y`` and ``vi`` as ``v``, and its ``OneSampleEffectSizeConverter`` and
-    ``TwoSampleEffectSizeConverter`` compute ``"SM"``/``"D"``/``"R"``/``"Z"``
-    (metafor's ``SMD`` with ``"SM"`` corresponding to Hedges' g).
+    Other libraries name the same things differently. statsmodels:
+    ``effectsize_smd(mean1, sd1, nobs1, mean2, sd2, nobs2)`` returns Hedges'
+    g and its variance (``SMD``), ``effectsize_2proportions(...,
+    statistic=...)`` with ``"odds-ratio"``/``"risk-ratio"`` (log scale,
+    ``OR``/``RR``), ``"diff"`` (``RD``) and ``"arcsine"``; its
+    ``combine_effects(effect, variance)`` takes ``yi`` as ``effect`` and ``vi``
+    as ``variance``. PyMARE: ``Dataset(y, v)`` takes ``yi`` as ``y`` and ``vi``
+    as ``v``; ``TwoSampleEffectSizeConverter.to_dataset(measure)`` with
+    ``"RMD"`` (``MD``), ``"SMD"`` (``SMD``) or ``"D"`` (Cohen's d, no
+    correction), and ``OneSampleEffectSizeConverter`` with ``"RM"``, ``"SM"``,
+    ``"R"`` (``COR``) and ``"ZR"`` (``ZCOR``).
 
     References
     ----------
