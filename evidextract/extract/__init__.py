@@ -1,9 +1,6 @@
-"""Statistics extraction with spaCy rules."""
+"""Statistics extraction with spaCy rules: :func:`extract` and :func:`make_pipeline`."""
 
+from evidextract.extract._extract import COLUMNS, STATS, ExtractWarning, extract
+from evidextract.extract._pipeline import make_pipeline
 
-def extract(records, **kwargs):  # placeholder until the extractor lands
-    raise NotImplementedError("evidextract.extract lands with issue 3")
-
-
-def make_pipeline(**kwargs):  # placeholder
-    raise NotImplementedError("evidextract.make_pipeline lands with issue 3")
+__all__ = ["extract", "make_pipeline", "COLUMNS", "STATS", "ExtractWarning"]

@@ -1,0 +1,1034 @@
+"""Assemble statistics from the tokens of one sentence and the rule matches inside it.
+
+The matcher (patterns in ``patterns/*.jsonl``) marks the words that matter: statistic
+keywords, units, counted nouns, CI/SD/range markers, p-value signs, timepoints and numbers
+that are no statistics (years, inclusion ages, citations). This module walks the numbers
+of a sentence left to right, reads what is attached to each one (``± SD``, ``(95% CI ...)``,
+``(range, 0–10)``, ``n/N (x%)``) and decides which statistic it is. Everything here is plain
+Python over lists built once per document, so its cost grows with the number of numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evidextract.extract._numbers import (
+    NUMBER_WORDS,
+    ordinal_value,
+    parse_number,
+    unit_days,
+    words_to_number,
+)
+
+COMPARATORS = {"<": "<", "=": "=", ">": ">", "\u2264": "<=", "\u2265": ">=", "<=": "<=",
+               ">=": ">=", "\u2266": "<=", "\u2267": ">="}
+_WORD_COMPARATORS = {
+    ("higher", "than"): ">", ("greater", "than"): ">", ("more", "than"): ">",
+    ("larger", "than"): ">", ("above",): ">", ("exceeding",): ">", ("over",): ">",
+    ("lower", "than"): "<", ("less", "than"): "<", ("fewer", "than"): "<",
+    ("smaller", "than"): "<", ("below",): "<", ("under",): "<", ("up", "to"): "<=",
+    ("at", "least"): ">=", ("at", "most"): "<=",
+}
+_MINUS_TOKENS = {"-", "\u2212", "\u2013"}
+_RANGE_DASHES = {"-", "\u2013", "\u2014", "\u2212", "to", "\u223c", "~", "and"}
+_PM = {"\u00b1", "+/-", "+/\u2212"}
+_OPEN = {"(": ")", "[": "]"}
+_ITEM_SEPARATORS = {";", ","}
+_COMPARATIVES = {"larger", "higher", "smaller", "lower", "greater", "more", "less", "increased",
+                 "decreased", "reduced", "improved", "longer", "shorter", "fewer", "rose",
+                 "fell", "dropped", "declined", "increase", "decrease", "reduction"}
+_RUN_GAP = {",", "and", "vs", "vs.", "versus", "or", "to", "compared", "with", "respectively"}
+_MODIFIER_STOP = {
+    "of", "with", "and", "or", "in", "the", "a", "an", "were", "was", "had", "have", "has",
+    "who", "that", "which", "for", "to", "at", "from", "by", "on", "vs", "vs.", "versus", "are",
+    "is", "be", "been", "per", "each", "than", "as", "into", "underwent", "received", "did",
+    "showed", "not", "no", "all", "these", "those", "their", "after", "before", "during",
+}
+_GROUP_PREPOSITIONS = {"for", "in", "among", "amongst"}
+_GROUP_STOP = {",", ";", ".", "(", ")", "[", "]", "and", "were", "was", "is", "are", "had",
+               "vs", "vs.", "versus", "compared", "whereas", "while", "but", "which", "who",
+               "respectively", ":", "than", "with", "at", "after", "as", "to", "by", "of"}
+_DIAGNOSTIC = {"sensitivity", "specificity", "accuracy", "auc"}
+_FRACTION_STATS = {"proportion", "sensitivity", "specificity", "accuracy", "i2"}
+_UNIT_RANGE_STATS = {"auc", "icc", "kappa", "sensitivity", "specificity", "accuracy"}
+_ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "odds_ratio",
+              "risk_ratio", "hazard_ratio", "coefficient", "sensitivity", "specificity",
+              "accuracy", "i2"}
+
+
+@dataclass
+class DocIndex:
+    """What the matcher found in a document, indexed by token position."""
+
+    texts: list
+    lowers: list
+    numbers: list
+    spaces: list
+    starts: dict = field(default_factory=dict)   # label -> {start: (end, id)}
+    covered: dict = field(default_factory=dict)  # label -> {token: (start, end, id)}
+    sd_declared: bool = False
+    se_declared: bool = False
+    iqr_declared: bool = False
+    abbreviations: dict = field(default_factory=dict)
+
+
+@dataclass
+class Row:
+    """One statistic while it is being assembled (token offsets, then fields)."""
+
+    a: int
+    b: int
+    stat: str | None = None
+    value: float | None = None
+    fields: dict = field(default_factory=dict)
+    pattern: str = ""
+    link: Row | None = None
+    percent: bool = False
+    integer: bool = False
+
+
+def build_index(texts, spaces, matches, labels) -> DocIndex:
+    """Index matcher output ``[(label, id, start, end)]`` by label and token position."""
+    lowers = [t.lower() for t in texts]
+    index = DocIndex(texts=texts, lowers=lowers, numbers=[parse_number(t) for t in texts],
+                     spaces=spaces)
+    for label in labels:
+        index.starts[label] = {}
+        index.covered[label] = {}
+    for label, pid, start, end in matches:
+        if label == "NOT_STAT" and pid == "year" and not _is_year_match(index, start, end):
+            continue
+        if label == "NOT_STAT" and pid == "inclusion_age" and start and \
+                lowers[start - 1] in ("mean", "median", "average"):
+            continue  # "mean age of 61.8 years" is a statistic
+        best = index.starts[label].get(start)
+        if best is None or best[0] < end:
+            index.starts[label][start] = (end, pid)
+        cover = index.covered[label]
+        for i in range(start, end):
+            old = cover.get(i)
+            if old is None or old[1] - old[0] < end - start:
+                cover[i] = (start, end, pid)
+    spread = index.starts["SPREAD"]
+    index.sd_declared = any(pid == "sd" for _, pid in spread.values())
+    index.se_declared = any(pid == "se" for _, pid in spread.values())
+    index.iqr_declared = any(pid == "iqr" for _, pid in index.starts["RANGE"].values())
+    index.abbreviations = _abbreviations(index)
+    return index
+
+
+def _is_year_match(index, start, end):
+    for i in range(start, end):
+        v = index.numbers[i]
+        if v is not None and 1900 <= v <= 2100 and index.texts[i].isdigit():
+            return True
+    return False
+
+
+def _abbreviations(index):
+    """Abbreviations defined as ``long form (ABBR)`` whose long form ends in a counted noun."""
+    found = {}
+    texts = index.texts
+    nouns = index.covered["COUNT_NOUN"]
+    for i in range(2, len(texts) - 1):
+        if texts[i - 1] == "(" and texts[i + 1] == ")" and texts[i].isupper() and len(texts[i]) > 1:
+            hit = nouns.get(i - 2)
+            if hit is not None and hit[1] == i - 1:
+                found[texts[i]] = hit[2]
+    return found
+
+
+# --------------------------------------------------------------------------- numbers
+
+def read_number(index, i, lo):
+    """Read the number at token ``i`` with its sign; return ``(value, start, end)`` or None."""
+    v = index.numbers[i]
+    if v is None:
+        return None
+    a = i
+    prev = i - 1
+    if prev >= lo and index.texts[prev] in _MINUS_TOKENS and v >= 0:
+        before = prev - 1
+        if before < lo or (index.numbers[before] is None and index.texts[before] != "%"):
+            v, a = -v, prev
+    return v, a, i + 1
+
+
+def read_number_words(index, i, hi):
+    """Read a written number (``One hundred fifty-one``) at ``i``: ``(value, end)`` or None."""
+    lowers = index.lowers
+    if lowers[i] not in NUMBER_WORDS:
+        return None
+    j = i + 1
+    while j < hi and (lowers[j] in NUMBER_WORDS or (
+            lowers[j] in ("-", "and") and j + 1 < hi and lowers[j + 1] in NUMBER_WORDS)):
+        j += 1
+    value = words_to_number(index.texts[i:j])
+    return None if value is None else (float(value), j)
+
+
+# --------------------------------------------------------------------------- timepoints
+
+@dataclass
+class Timepoint:
+    """A timepoint mention: token span, text as written and length in days."""
+
+    a: int
+    b: int
+    text: str
+    days: float | None
+
+
+def find_timepoints(index, lo, hi, value_tokens):
+    """Return the timepoints of tokens ``lo:hi`` (not those that are values)."""
+    found = []
+    texts, lowers = index.texts, index.lowers
+    for start, (end, pid) in sorted(index.starts["TIMEPOINT"].items()):
+        if start < lo or end > hi or start in value_tokens:
+            continue
+        if found and start < found[-1].b:
+            continue
+        text = _span_text(index, start, end)
+        days = None
+        if pid == "tp_baseline":
+            days = 0.0
+        elif pid == "tp_number_unit":
+            value = index.numbers[start]
+            if value is None:
+                value = words_to_number([texts[start]]) or ordinal_value(texts[start])
+            if value is None or (start > lo and "-" not in texts[start:end]
+                                 and _is_value_context(index, start, lo)):
+                continue
+            if start > lo and texts[start - 1] in COMPARATORS:
+                continue  # "(≥ 50 years)": an age limit, not a time
+            per = unit_days(texts[end - 1])
+            days = None if per is None else value * per
+            # "Two- and 5-year": the first number shares the unit of the second.
+            k = start - 1
+            if k >= lo and lowers[k] in ("and", "or", ","):
+                first = k - 1
+                if first >= lo and texts[first] in ("-", ","):
+                    first -= 1
+                v0 = index.numbers[first] if first >= lo else None
+                if v0 is None and first >= lo:
+                    v0 = words_to_number([texts[first]])
+                if v0 is not None and per is not None:
+                    unit = texts[end - 1]
+                    found.append(Timepoint(first, k, f"{_fmt(v0)}-{unit}", v0 * per))
+                    text = f"{_fmt(value)}-{unit}"
+        elif pid == "tp_ordinal_unit":
+            n = ordinal_value(texts[start])
+            per = unit_days(texts[end - 1])
+            days = None if n is None or per is None else n * per
+        elif pid == "tp_unit_number":
+            value = index.numbers[end - 1]
+            per = unit_days(texts[start])
+            days = None if value is None or per is None else value * per
+        found.append(Timepoint(start, end, text, days))
+    return found
+
+
+def _fmt(value):
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _is_value_context(index, i, lo):
+    """Tell whether the number at ``i`` is a value (``mean follow-up of 12.6 months``)."""
+    for k in range(i - 1, max(lo, i - 5) - 1, -1):
+        hit = index.covered["STAT_KEYWORD"].get(k)
+        if hit is not None and hit[2] in ("mean", "median"):
+            return True
+        if index.texts[k] in (";", ".", ")") or index.numbers[k] is not None:
+            return False
+    return False
+
+
+def _span_text(index, a, b):
+    out = []
+    for i in range(a, b):
+        out.append(index.texts[i])
+        if i < b - 1 and index.spaces[i]:
+            out.append(" ")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- attachments
+
+def _read_pair(index, j, hi):
+    """Read ``NUM (to|-|–) NUM`` at ``j``: ``(low, high, end)`` or None."""
+    first = _signed(index, j, hi)
+    if first is None:
+        return None
+    low, k = first
+    if k < hi and index.lowers[k] in _RANGE_DASHES - {"and"}:
+        second = _signed(index, k + 1, hi)
+        if second is not None:
+            return low, second[0], second[1]
+    if k < hi and index.texts[k] == "," and k + 1 < hi:
+        second = _signed(index, k + 1, hi)
+        if second is not None:
+            return low, second[0], second[1]
+    return None
+
+
+def _signed(index, j, hi):
+    """Read a number with an optional detached sign at ``j``: ``(value, end)`` or None."""
+    if j < hi and index.texts[j] in _MINUS_TOKENS and j + 1 < hi \
+            and index.numbers[j + 1] is not None:
+        return -index.numbers[j + 1], j + 2
+    if j < hi and index.numbers[j] is not None:
+        return index.numbers[j], j + 1
+    return None
+
+
+def _skip(index, j, hi, tokens=(":", ",", "=", "of", "was", "is", "were")):
+    while j < hi:
+        if index.lowers[j] in tokens:
+            j += 1
+        elif index.texts[j] in _OPEN and j + 2 < hi \
+                and index.texts[j + 2] == _OPEN[index.texts[j]] \
+                and index.texts[j + 1] in ("CI", "CIs", "SD", "SE", "IQR", "CrI"):
+            j += 3  # "95% confidence interval [CI]: ..."
+        else:
+            break
+    return j
+
+
+def read_p_value(index, j, hi):
+    """Read a p-value whose marker (``p <``) starts at ``j``.
+
+    Returns ``(comparator, [values], value_start, end)`` or None.
+    """
+    end, pid = index.starts["P_VALUE"][j]
+    comparator = COMPARATORS.get(index.texts[end - 1], "=") if pid == "p_sign" else "="
+    k = end
+    number = _signed(index, k, hi)
+    if number is None:
+        return None
+    values = [number[0]]
+    k = number[1]
+    if k + 1 < hi and index.lowers[k] in ("-", "\u2013", "to") \
+            and index.numbers[k + 1] is not None and index.numbers[k + 1] <= 1 and values[0] <= 1:
+        values.append(index.numbers[k + 1])
+        k += 2
+    if any(v < 0 or v > 1 for v in values):
+        return None
+    return comparator, values, end, k
+
+
+def read_attachments(index, row, j, hi, consumed, sentence_ci):
+    """Read what follows a value at ``j``: spread, CI, range, fraction, p-values.
+
+    Fills ``row.fields`` and returns ``(text_end, new_p_rows)``.
+    """
+    fields = row.fields
+    texts = index.texts
+    text_end = j
+    p_rows = []
+    while j < hi:
+        t = texts[j]
+        if t in _PM:
+            number = _signed(index, j + 1, hi)
+            if number is None:
+                break
+            fields["se" if index.se_declared and not index.sd_declared else "sd"] = number[0]
+            j = text_end = number[1]
+            unit = index.starts["UNIT"].get(j)
+            if unit is not None and "unit" not in fields:
+                fields["unit"] = _span_text(index, j, unit[0])
+                j = text_end = unit[0]
+            elif j < hi and unit_days(texts[j]) is not None and "unit" not in fields:
+                fields["unit"] = texts[j]
+                j = text_end = j + 1
+            continue
+        if t in _OPEN:
+            close = _OPEN[t]
+            end = _matching(index, j, hi, t, close)
+            if end is None:
+                break
+            got, last, ps = _read_items(index, row, j + 1, end, consumed)
+            p_rows.extend(ps)
+            if not got:
+                break
+            text_end = last
+            j = end + 1
+            continue
+        if t in _ITEM_SEPARATORS and j + 1 < hi:
+            k = j + 1
+            if k in index.starts["P_VALUE"]:
+                p = read_p_value(index, k, hi)
+                if p is None:
+                    break
+                p_rows.extend(_p_rows(index, p, k, row))
+                consumed.update(range(k, p[3]))
+                j = p[3]
+                continue
+            if k in index.starts["CI"] or k in index.starts["RANGE"] or k in index.starts["SPREAD"]:
+                got, last = _read_item(index, row, k, hi)
+                if not got:
+                    break
+                j = text_end = last
+                continue
+            if sentence_ci and "ci_low" not in fields:
+                pair = _read_pair(index, k, hi)
+                if pair is not None:
+                    fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
+                    if sentence_ci[1] is not None:
+                        fields["ci_level"] = sentence_ci[1]
+                    j = text_end = pair[2]
+                    continue
+        break
+    return text_end, p_rows
+
+
+def _matching(index, j, hi, opener, closer):
+    depth = 0
+    for k in range(j, min(hi, j + 60)):
+        t = index.texts[k]
+        if t == opener:
+            depth += 1
+        elif t == closer:
+            depth -= 1
+            if depth == 0:
+                return k
+    return None
+
+
+def _read_items(index, row, j, end, consumed):
+    """Read the items inside brackets ``j:end``; return ``(any, last_end, p_rows)``."""
+    got = False
+    last = j
+    p_rows = []
+    k = j
+    while k < end:
+        if k in index.starts["P_VALUE"]:
+            p = read_p_value(index, k, end)
+            if p is None:
+                return got, last, p_rows
+            p_rows.extend(_p_rows(index, p, k, row))
+            consumed.update(range(k, p[3]))
+            k = p[3]
+        else:
+            ok, stop = _read_item(index, row, k, end)
+            if not ok:
+                return got, last, p_rows
+            got = True
+            last = k = stop
+            if k < end and index.texts[k] in ("]", ")") and k + 1 < end:
+                k += 1
+        if k < end and index.texts[k] in _ITEM_SEPARATORS:
+            k += 1
+            continue
+        if k >= end:
+            last = max(last, end + 1) if got else last
+            break
+        return got, last, p_rows
+    return got, last, p_rows
+
+
+def _read_item(index, row, k, end):
+    """Read one attachment at ``k``; return ``(understood, end_of_item)``."""
+    fields = row.fields
+    texts, lowers = index.texts, index.lowers
+    if texts[k] in _PM:
+        number = _signed(index, k + 1, end)
+        if number is None:
+            return False, k
+        fields["se" if index.se_declared and not index.sd_declared else "sd"] = number[0]
+        return True, number[1]
+    spread = index.starts["SPREAD"].get(k)
+    if spread is not None and spread[1] in ("sd", "se"):
+        m = _skip(index, spread[0], end)
+        number = _signed(index, m, end)
+        if number is None:
+            return False, k
+        fields[spread[1]] = number[0]
+        return True, number[1]
+    ci = index.starts["CI"].get(k)
+    if ci is not None:
+        m = _skip(index, ci[0], end)
+        pair = _read_pair(index, m, end)
+        if pair is None:
+            return False, k
+        fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
+        level = index.numbers[k] if ci[1] == "ci_level" else None
+        fields["ci_level"] = level / 100 if level is not None else 0.95
+        return True, _after_percent_pair(index, pair[2], end)
+    rng = index.starts["RANGE"].get(k)
+    if rng is not None:
+        m = _skip(index, rng[0], end)
+        pair = _read_pair(index, m, end)
+        if pair is None:
+            return False, k
+        key = "iqr" if rng[1] == "iqr" else "range"
+        fields[f"{key}_low"], fields[f"{key}_high"] = pair[0], pair[1]
+        return True, pair[2]
+    if lowers[k] in ("n", "total") and k + 2 < end:
+        m = k + 1 if lowers[k] == "n" else k + 2
+        if texts[m] == "=" and index.numbers[m + 1] is not None:
+            fields["count" if row.percent and "count" not in fields else "total"] = \
+                int(index.numbers[m + 1])
+            return True, m + 2
+        return False, k
+    if lowers[k] in ("out", "of") :
+        m = k + 2 if lowers[k] == "out" and k + 1 < end and lowers[k + 1] == "of" else k + 1
+        if m < end and index.numbers[m] is not None and row.integer:
+            fields["count"] = int(row.value)
+            fields["total"] = int(index.numbers[m])
+            stop = m + 1
+            stop = _skip_noun(index, stop, end)
+            if stop < end and texts[stop] in _OPEN:
+                close = _matching(index, stop, end + 1, texts[stop], _OPEN[texts[stop]])
+                if close is not None and close - stop == 3 and texts[stop + 2] == "%":
+                    pct = index.numbers[stop + 1]
+                    if pct is not None:
+                        fields["percent"] = pct / 100
+                        stop = close + 1
+            return True, stop
+        return False, k
+    number = _signed(index, k, end)
+    if number is None:
+        return False, k
+    value, m = number
+    if m < end and texts[m] == "/" and m + 1 < end and index.numbers[m + 1] is not None:
+        fields["count"], fields["total"] = value, index.numbers[m + 1]
+        return True, m + 2
+    if m < end and texts[m] == "%":
+        fields["percent"] = value / 100
+        return True, m + 1
+    pair = _read_pair(index, k, end)
+    if pair is not None and pair[2] == end:
+        if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent) \
+                or row.stat is None and not row.integer:
+            fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
+            fields.setdefault("ci_level", 0.95)
+        elif row.stat == "median":
+            key = "iqr" if index.iqr_declared else "range"
+            fields[f"{key}_low"], fields[f"{key}_high"] = pair[0], pair[1]
+        else:
+            return False, k
+        return True, _after_percent_pair(index, pair[2], end)
+    if m == end and not row.percent and not row.integer and abs(value) < abs(row.value or 0) + 1e9:
+        if index.se_declared and not index.sd_declared:
+            fields["se"] = value
+            return True, m
+        if index.sd_declared:
+            fields["sd"] = value
+            return True, m
+    return False, k
+
+
+def _after_percent_pair(index, k, end):
+    return k + 1 if k < end and index.texts[k] == "%" else k
+
+
+def _skip_noun(index, k, end):
+    hit = index.starts["COUNT_NOUN"].get(k)
+    if hit is not None:
+        return hit[0]
+    if k < end and index.texts[k] in index.abbreviations:
+        return k + 1
+    return k
+
+
+def _p_rows(index, p, k, linked):
+    comparator, values, _value_start, end = p
+    rows = []
+    for value in values:
+        r = Row(a=k, b=end, stat="p_value", value=value, pattern="p_value/" +
+                index.starts["P_VALUE"][k][1])
+        r.fields["comparator"] = comparator
+        r.link = linked
+        rows.append(r)
+    return rows
+
+
+# --------------------------------------------------------------------------- the scan
+
+def nearest_keyword(index, a, lo, window=12):
+    """Return ``(stat, distance, start, end)`` of the nearest keyword before ``a``."""
+    cover = index.covered["STAT_KEYWORD"]
+    for k in range(a - 1, max(lo, a - window) - 1, -1):
+        if index.texts[k] in (";",):
+            return None
+        hit = cover.get(k)
+        if hit is not None:
+            return hit[2], a - hit[1], hit[0], hit[1]
+    return None
+
+
+def keyword_after(index, b, hi, window=3):
+    """Return the stat of a keyword within ``window`` tokens after ``b``, or None."""
+    cover = index.covered["STAT_KEYWORD"]
+    for k in range(b, min(hi, b + window)):
+        hit = cover.get(k)
+        if hit is not None:
+            return hit[2]
+        if index.numbers[k] is not None or index.texts[k] in (";", "(", ")"):
+            return None
+    return None
+
+
+def _noun_after(index, j, hi, max_modifiers=3):
+    """Find ``[modifiers] counted-noun`` at ``j``: return ``(unit_text, end)`` or None."""
+    texts, lowers = index.texts, index.lowers
+    k = j
+    for _ in range(max_modifiers + 1):
+        if k >= hi:
+            return None
+        hit = index.starts["COUNT_NOUN"].get(k)
+        if hit is not None:
+            return _span_text(index, j, hit[0]), hit[0]
+        if texts[k] in index.abbreviations:
+            return _span_text(index, j, k + 1), k + 1
+        t = texts[k]
+        if lowers[k] in _MODIFIER_STOP or not (t.isalpha() or t == "-" or t.isupper()):
+            return None
+        if index.covered["UNIT"].get(k) is not None or unit_days(t) is not None:
+            return None
+        k += 1
+    return None
+
+
+def scan_sentence(index, lo, hi):
+    """Return the :class:`Row` s of the statistics in tokens ``lo:hi`` (one sentence)."""
+    texts, numbers = index.texts, index.numbers
+    rows = []
+    consumed = set()
+    sentence_ci = None
+    not_stat = index.covered["NOT_STAT"]
+    tps = index.starts["TIMEPOINT"]
+    i = lo
+    while i < hi:
+        if i in consumed:
+            i += 1
+            continue
+        if i in index.starts["P_VALUE"]:
+            p = read_p_value(index, i, hi)
+            if p is not None:
+                linked = next((r for r in reversed(rows) if r.stat != "p_value"), None)
+                rows.extend(_p_rows(index, p, i, linked))
+                consumed.update(range(i, p[3]))
+                i = p[3]
+                continue
+        hit = not_stat.get(i)
+        if hit is not None:
+            i = hit[1]
+            continue
+        ci = index.starts["CI"].get(i)
+        if ci is not None:
+            level = numbers[i] / 100 if ci[1] == "ci_level" and numbers[i] else None
+            if sentence_ci is None or level is not None:
+                sentence_ci = (i, level if level is not None else 0.95)
+            i = ci[0]
+            continue
+        tp = tps.get(i)
+        if tp is not None and (tp[1] != "tp_number_unit" or "-" in texts[i:tp[0]]
+                               or not _is_value_context(index, i, lo)):
+            if tp[1] == "tp_number_unit" and tp[0] < hi and texts[tp[0]] in _PM:
+                pass  # "12.6 months ± 3.1": a value after all
+            else:
+                i = tp[0]
+                continue
+        row, i = _scan_value(index, i, lo, hi, consumed, sentence_ci, rows)
+        if row is not None:
+            rows.extend(row)
+    _post_process(index, rows, lo, hi)
+    return rows
+
+
+def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
+    """Read the statistic whose number starts at ``i``; return ``(rows or None, next i)``."""
+    texts, lowers, numbers = index.texts, index.lowers, index.numbers
+    number = read_number(index, i, lo)
+    words = False
+    if number is None:
+        written = read_number_words(index, i, hi)
+        if written is None:
+            return None, i + 1
+        v, a, b = written[0], i, written[1]
+        words = True
+    else:
+        v, a, b = number
+    row = Row(a=a, b=b, value=v)
+    row.integer = float(v).is_integer() and "." not in texts[b - 1] and "\u00b7" not in texts[b - 1]
+    fields = row.fields
+    shape = "number"
+    # A comparator before the number: "< 47.5 mg/ml", "AUCs higher than 0.70".
+    if a - 1 >= lo and texts[a - 1] in COMPARATORS:
+        if a - 2 >= lo and lowers[a - 2] == "n" and texts[a - 1] == "=":
+            row.a = a - 3 if a - 3 >= lo and lowers[a - 3] == "total" else a - 2
+            fields["unit"] = _nearest_noun_before(index, row.a, lo)
+            row.stat, row.pattern = "sample_size", "sample_size/n_equals"
+            return [row] if row.integer else None, b
+        if texts[a - 1] != "=":
+            fields["comparator"] = COMPARATORS[texts[a - 1]]
+            row.a = a - 1
+    else:
+        for words_ in _WORD_COMPARATORS:
+            n = len(words_)
+            if a - n >= lo and tuple(lowers[a - n:a]) == words_:
+                fields["comparator"] = _WORD_COMPARATORS[words_]
+                row.a = a - n
+                break
+    if words:
+        noun = _noun_after(index, b, hi)
+        if noun is None:
+            return None, b
+    j = b
+    unit_kind = None
+    if j < hi and texts[j] == "%":
+        row.percent = True
+        shape = "percent"
+        j += 1
+    elif j + 1 < hi and texts[j] == "/" and numbers[j + 1] is not None and row.integer:
+        fields["count"], fields["total"] = int(v), int(numbers[j + 1])
+        shape = "n_of_N"
+        j += 2
+    else:
+        unit = index.starts["UNIT"].get(j)
+        if unit is None and j + 2 < hi and texts[j] in _RANGE_DASHES - {"and"} \
+                and numbers[j + 1] is not None and j + 2 in index.starts["UNIT"]:
+            # "45∼50 mg/ml": two values sharing one unit.
+            unit_end = index.starts["UNIT"][j + 2][0]
+            unit_text = _span_text(index, j + 2, unit_end)
+            out = []
+            for value in (v, numbers[j + 1]):
+                r = Row(a=row.a, b=unit_end, stat="quantity", value=value,
+                        pattern="quantity/range_unit")
+                r.fields["unit"] = unit_text
+                out.append(r)
+            return out, unit_end
+        if unit is not None:
+            fields["unit"] = _span_text(index, j, unit[0])
+            unit_kind = "measure"
+            j = unit[0]
+        elif j < hi and unit_days(texts[j]) is not None:
+            fields["unit"] = texts[j]
+            unit_kind = "time"
+            j += 1
+        else:
+            noun = _noun_after(index, j, hi)
+            if noun is not None and row.integer and v >= 0:
+                fields["unit"] = noun[0]
+                unit_kind = "count"
+                j = noun[1]
+    kw = nearest_keyword(index, row.a, lo)
+    kw_stat = kw[0] if kw else None
+    kw_dist = kw[1] if kw else 99
+    after = keyword_after(index, j, hi)
+    prelim = None
+    if kw_stat in ("mean", "median") and kw_dist <= 4:
+        prelim = kw_stat
+    elif kw_stat in _ESTIMATES and kw_dist <= 12:
+        prelim = kw_stat
+    elif kw_stat == "proportion" and not row.percent and v <= 1 and kw_dist <= 10:
+        prelim = "proportion"
+    row.stat = prelim
+    text_end, p_rows = read_attachments(index, row, j, hi, consumed, sentence_ci)
+    text_end = max(text_end, j)
+    # "64 (64/74; 86.5%) patients": the counted noun after the brackets.
+    if unit_kind is None and ("percent" in fields or "count" in fields or row.percent):
+        noun = _noun_after(index, text_end, hi, max_modifiers=0)
+        if noun is not None:
+            fields["unit"] = noun[0]
+            unit_kind = "count"
+            text_end = noun[1]
+    stat, pattern = _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape)
+    if stat is None:
+        if p_rows:
+            for p in p_rows:
+                p.link = None
+            return p_rows, max(text_end, p_rows[-1].b)
+        return None, max(b, text_end if fields else b)
+    row.stat, row.pattern = stat, pattern
+    row.b = text_end
+    consumed.update(range(row.a, text_end))
+    end = max([text_end] + [p.b for p in p_rows])
+    return [row] + p_rows, end
+
+
+def _nearest_noun_before(index, a, lo):
+    for k in range(a - 1, lo - 1, -1):
+        hit = index.covered["COUNT_NOUN"].get(k)
+        if hit is not None:
+            return hit[2]
+    return None
+
+
+def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
+    """Decide the ``stat`` of an assembled value; return ``(stat, pattern_id)``."""
+    f = row.fields
+    v = row.value
+    texts, lowers = index.texts, index.lowers
+    if row.percent:
+        row.value = v / 100
+        for key in ("ci_low", "ci_high"):
+            if key in f:
+                f[key] = f[key] / 100
+        if after in _DIAGNOSTIC or after == "i2":
+            return after, f"{after}/percent_keyword_after"
+        if kw_stat in _DIAGNOSTIC | {"i2"} and kw_dist <= 6:
+            return kw_stat, f"{kw_stat}/percent_keyword"
+        if "count" not in f and "percent" in f:
+            f.pop("percent")
+        return "proportion", "proportion/percent"
+    if shape == "n_of_N":
+        pct = f.pop("percent", None)
+        row.value = pct if pct is not None else f["count"] / f["total"]
+        return "proportion", "proportion/n_of_N"
+    if "percent" in f or ("count" in f and "total" in f and unit_kind in ("count", None)):
+        pct = f.pop("percent", None)
+        if "count" not in f:
+            f["count"] = int(v)
+        f["count"] = int(f["count"])
+        f["total"] = int(f["total"]) if "total" in f else None
+        if f["total"] is None:
+            f.pop("total")
+        if pct is None and "total" in f:
+            pct = f["count"] / f["total"]
+        if pct is None:
+            return None, ""
+        row.value = pct
+        return "proportion", "proportion/count_brackets"
+    mean_word = kw_stat in ("mean", "median") and kw_dist <= 2
+    if unit_kind == "count" and row.integer and not mean_word:
+        return "sample_size", "sample_size/count_noun"
+    if kw_stat in ("mean", "median") and kw_dist <= 4:
+        return kw_stat, f"{kw_stat}/keyword"
+    if row.a - 1 >= lo and lowers[row.a - 1] == "by" and any(
+            lowers[k] in _COMPARATIVES for k in range(lo, row.a)):
+        return "mean_difference", "mean_difference/by_comparative"
+    has_spread = "sd" in f or "se" in f
+    has_ci = "ci_low" in f
+    if kw_stat in _ESTIMATES:
+        if _plausible(kw_stat, v) and (has_ci or has_spread or kw_dist <= 12):
+            return kw_stat, f"{kw_stat}/keyword"
+    if kw_stat == "proportion" and 0 <= v <= 1 and (has_ci or kw_dist <= 10):
+        return "proportion", "proportion/keyword_decimal"
+    if has_spread and not row.integer or has_spread:
+        if kw_stat == "mean_difference" and kw_dist <= 12:
+            return "mean_difference", "mean_difference/keyword"
+        return "mean", "mean/spread"
+    if has_ci:
+        return "coefficient", "coefficient/ci"
+    if unit_kind == "measure":
+        return "quantity", "quantity/unit"
+    if "comparator" in f and row.a < len(texts) and texts[row.a] in COMPARATORS:
+        return "quantity", "quantity/threshold"
+    return None, ""
+
+
+def _plausible(stat, v):
+    if stat in _UNIT_RANGE_STATS:
+        return 0 <= v <= 1
+    if stat == "correlation":
+        return -1 <= v <= 1
+    if stat in ("odds_ratio", "risk_ratio", "hazard_ratio"):
+        return v > 0
+    if stat == "i2":
+        return 0 <= v <= 100
+    return True
+
+
+# --------------------------------------------------------------------------- context
+
+def _post_process(index, rows, lo, hi):
+    """Attach totals, timepoints, outcomes and groups to the rows of one sentence."""
+    if not rows:
+        return
+    main = [r for r in rows if r.stat != "p_value"]
+    # The n of a mean: the first count of the sentence before it.
+    counts = []
+    for r in main:
+        if r.stat == "sample_size":
+            counts.append((r.a, int(r.value)))
+        elif r.stat == "proportion" and "count" in r.fields and r.fields.get("unit"):
+            counts.append((r.a, int(r.fields["count"])))
+    for r in main:
+        if r.stat == "mean" and "total" not in r.fields:
+            before = [n for a, n in counts if a < r.a]
+            if before:
+                r.fields["total"] = before[0]
+    # "2.84% for Chinese men (total n = 1267": the total of a bare percentage.
+    for k, r in enumerate(main):
+        if r.stat == "sample_size" and index.lowers[r.a] == "total" and k:
+            prev = main[k - 1]
+            if prev.stat == "proportion" and "total" not in prev.fields and r.a - prev.b <= 8:
+                prev.fields["total"] = int(r.value)
+    # A median without unit next to a mean with one: "(mean 14.7 ± 19.6 months; median 6)".
+    for k, r in enumerate(main):
+        if r.stat in ("median", "mean") and "unit" not in r.fields and k:
+            prev = main[k - 1]
+            if prev.stat in ("mean", "median") and prev.fields.get("unit") and r.a - prev.b <= 4:
+                r.fields["unit"] = prev.fields["unit"]
+    runs = _runs(index, main)
+    _assign_timepoints(index, rows, main, runs, lo, hi)
+    _assign_outcomes(index, main, lo, hi)
+    _assign_groups(index, main, runs, lo, hi)
+    for r in rows:
+        if r.stat == "p_value" and r.link is not None:
+            for key in ("outcome", "timepoint", "timepoint_days", "group"):
+                if key in r.link.fields:
+                    r.fields[key] = r.link.fields[key]
+
+
+def _runs(index, main):
+    """Group rows written as a list (``87% and 71%``, ``83.6% vs. 73.5%``)."""
+    runs = []
+    for r in main:
+        if runs:
+            last = runs[-1][-1]
+            gap = index.lowers[last.b:r.a]
+            if last.stat == r.stat and all(t in _RUN_GAP for t in gap) and len(gap) <= 3:
+                runs[-1].append(r)
+                continue
+        runs.append([r])
+    return runs
+
+
+def _assign_timepoints(index, rows, main, runs, lo, hi):
+    value_tokens = set()
+    for r in main:
+        value_tokens.update(range(r.a, r.b))
+    tps = find_timepoints(index, lo, hi, value_tokens)
+    if not tps:
+        return
+    respectively = "respectively" in index.lowers[lo:hi]
+    done = set()
+    if respectively:
+        groups = _coordinated(tps)
+        for run in runs:
+            for group in groups:
+                if len(group) == len(run) >= 2:
+                    for r, tp in zip(run, group, strict=True):
+                        _set_tp(r, tp)
+                        done.add(id(r))
+                    break
+    for k, r in enumerate(main):
+        if id(r) in done:
+            continue
+        nxt = main[k + 1].a if k + 1 < len(main) else hi
+        following = [tp for tp in tps if r.b <= tp.a < nxt]
+        if following:
+            _set_tp(r, following[0])
+            continue
+        preceding = [tp for tp in tps if tp.b <= r.a]
+        if preceding:
+            _set_tp(r, preceding[-1])
+
+
+def _coordinated(tps):
+    groups, current = [], [tps[0]]
+    for tp in tps[1:]:
+        if tp.a - current[-1].b <= 2:
+            current.append(tp)
+        else:
+            groups.append(current)
+            current = [tp]
+    groups.append(current)
+    return [g for g in groups if len(g) >= 2]
+
+
+def _set_tp(row, tp):
+    text = tp.text
+    for prefix in ("at the ", "at ", "the ", "by the ", "by "):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix):]
+    row.fields["timepoint"] = text
+    if tp.days is not None:
+        row.fields["timepoint_days"] = tp.days
+
+
+def _phrase(index, k, hi, limit=5):
+    """Words from ``k`` up to a stop word or punctuation, at most ``limit`` tokens."""
+    out = k
+    while out < hi and out - k < limit and index.lowers[out] not in _GROUP_STOP \
+            and index.numbers[out] is None:
+        out += 1
+    if out == k:
+        return None
+    while out > k and index.lowers[out - 1] in ("the", "a", "an", "-"):
+        out -= 1
+    start = k
+    while start < out and index.lowers[start] in ("the", "a", "an", "patients", "those"):
+        start += 1
+    if start < out and index.lowers[start] == "with" :
+        start += 1
+    return _span_text(index, start, out) if start < out else None
+
+
+def _assign_outcomes(index, main, lo, hi):
+    outcomes = index.covered["OUTCOME"]
+    texts, lowers = index.texts, index.lowers
+    for r in main:
+        if r.stat in ("sample_size",):
+            continue
+        f = r.fields
+        # A percentage in brackets after what it counts: "Breast (18.6%)".
+        if r.stat == "proportion" and r.a - 1 >= lo and texts[r.a - 1] in ("(", "["):
+            k = r.a - 1
+            start = k
+            while start - 1 >= lo and k - start < 4 and lowers[start - 1] not in _MODIFIER_STOP \
+                    and texts[start - 1] not in (",", ";", ":", ")", "(") \
+                    and index.numbers[start - 1] is None:
+                start -= 1
+            if start < k:
+                f["outcome"] = _span_text(index, start, k)
+                continue
+        if r.stat in ("icc", "kappa", "correlation") and r.b < hi and lowers[r.b] == "for":
+            phrase = _phrase(index, r.b + 1, hi, limit=4)
+            if phrase:
+                f["outcome"] = phrase
+                continue
+        if r.stat == "proportion" and r.b < hi:
+            k = r.b + (1 if lowers[r.b] == "being" else 0)
+            if k < hi and lowers[k] in ("female", "females", "male", "males", "women", "men"):
+                f["outcome"] = texts[k]
+                continue
+            unit = f.get("unit")
+            if unit and unit.lower() in ("males", "females", "women", "men"):
+                f["outcome"] = unit
+                continue
+        best = None
+        for k in range(r.a - 1, lo - 1, -1):
+            hit = outcomes.get(k)
+            if hit is not None:
+                best = hit[2]
+                break
+        if best is None:
+            for k in range(r.b, min(hi, r.b + 3)):
+                hit = outcomes.get(k)
+                if hit is not None:
+                    best = hit[2]
+                    break
+        if best is None:
+            kw = nearest_keyword(index, r.a, lo, window=hi)
+            if kw is not None and kw[0] not in ("mean", "median"):
+                best = _span_text(index, kw[2], kw[3])
+        if best is not None:
+            f["outcome"] = best
+
+
+def _assign_groups(index, main, runs, lo, hi):
+    lowers = index.lowers
+    for run in runs:
+        first, last = run[0], run[-1]
+        if first.stat in ("sample_size", "icc", "kappa", "correlation"):
+            continue
+        group = None
+        k = last.b
+        if k < hi and lowers[k] in (",",) and k + 1 < hi and lowers[k + 1] == "respectively":
+            k += 2
+        if k < hi and lowers[k] in _GROUP_PREPOSITIONS:
+            group = _phrase(index, k + 1, hi)
+        if group is None:
+            for m in range(first.a - 1, max(lo, first.a - 12) - 1, -1):
+                if index.numbers[m] is not None or lowers[m] in (";", "(", ")"):
+                    break
+                if lowers[m] in ("for", "among", "amongst"):
+                    group = _phrase(index, m + 1, hi)
+                    break
+        if group:
+            for r in run:
+                r.fields.setdefault("group", group)
