@@ -171,12 +171,14 @@ def subgroups(fit):
         ``q, df, pval`` of the test for subgroup differences.
     """
     found = getattr(fit, "subgroups", None)
-    if callable(found):
-        found = found()
-    if not found:
+    if found is None:
         return [], None
-    items = list(found.items()) if isinstance(found, dict) else list(found)
-    column = getattr(fit, "subgroup", None)
+    # rma(..., subgroup=...) gives a SubgroupAnalysis: .fits, .column and the between test
+    fits = getattr(found, "fits", found)
+    items = list(fits.items()) if isinstance(fits, dict) else list(fits)
+    if not items:
+        return [], None
+    column = getattr(found, "column", None) or getattr(fit, "subgroup", None)
     data = fit_data(fit, int(fit.k))
     groups = []
     for name, subfit in items:
@@ -185,7 +187,7 @@ def subgroups(fit):
         else:
             mask = _mask_from_labels(fit, subfit)
         groups.append((str(name), subfit, mask))
-    return groups, _between_test(fit, groups)
+    return groups, _between_test(found, groups)
 
 
 def _mask_from_labels(fit, subfit):
@@ -199,19 +201,15 @@ def _mask_from_labels(fit, subfit):
     return mask
 
 
-def _between_test(fit, groups):
-    for q_name, df_name, p_name in (
-        ("q_between", "q_between_df", "q_between_pval"),
-        ("qm", "qm_df", "qm_pval"),
-    ):
-        q = getattr(fit, q_name, None)
-        if q is not None:
-            df = getattr(fit, df_name, None)
-            df = int(df) if df is not None else len(groups) - 1
-            pval = getattr(fit, p_name, None)
-            pval = float(pval) if pval is not None else float(stats.chi2.sf(q, df))
-            return {"q": float(q), "df": df, "pval": pval}
-    return None
+def _between_test(found, groups):
+    q = getattr(found, "q_between", None)
+    if q is None:
+        return None
+    df = getattr(found, "df_between", None)
+    df = int(df) if df is not None else len(groups) - 1
+    pval = getattr(found, "p_between", None)
+    pval = float(pval) if pval is not None else float(stats.chi2.sf(q, df))
+    return {"q": float(q), "df": df, "pval": pval}
 
 
 def filled_mask(fit):

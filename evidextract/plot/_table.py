@@ -154,7 +154,7 @@ def build_table(
     if groups_found:
         for name, subfit, mask in groups_found:
             key = f"subgroup-{name}"
-            rows.append(Row("group", key, name, cells={"label": name}, bold=True))
+            rows.append(Row("group", f"group-{name}", name, cells={"label": name}, bold=True))
             members = [i for i in order if mask[i]]
             rows.extend(study_row(i) for i in members)
             totals = [np.nansum(values[members]) for _, values in n_columns]
