@@ -245,7 +245,7 @@ class _Progress:
 def _entry(path: Path, key: str, status: str, error: str | None, fp: dict | None) -> dict:
     return {"key": key, "path": str(path), "fingerprint": fp, "status": status, "error": error,
             "records": 0, "abstracts": 0, "statistics": 0, "by_status": {}, "parts": [],
-            "problems": []}
+            "problems": [], "warnings": []}
 
 
 def extract_files(

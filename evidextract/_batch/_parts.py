@@ -148,7 +148,7 @@ def write_atomic(table: pa.Table, path: Path, identity: dict) -> None:
     metadata = dict(table.schema.metadata or {})
     metadata[FOOTER_KEY] = json.dumps(identity, sort_keys=True).encode()
     table = table.replace_schema_metadata(metadata)
-    fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".parquet", dir=path.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".parquet.tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             pq.write_table(table, handle)

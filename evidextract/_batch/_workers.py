@@ -9,6 +9,7 @@ the spaCy pipeline is built there, not once per chunk.
 from __future__ import annotations
 
 import signal
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from evidextract._batch._parts import (
 #: Most problem records listed per input in the manifest (all are in the records table).
 MAX_PROBLEMS = 50
 
-# Statuses that mean the file itself is damaged: the input is retried on a re-run.
-_FILE_DAMAGE = {"unreadable"}
+# Record statuses that make the input count as failed: reported, exit status 1,
+# retried on a re-run (its finished parts are reused if the file is unchanged).
+_PROBLEM_STATUSES = {"unreadable", "error"}
 
 _STATE: dict = {"extractor": None, "queue": None}
 
@@ -80,6 +82,8 @@ def run_task(task: dict) -> dict:
 def _records_frame(records: list[dict]) -> pd.DataFrame:
     """Return a chunk of record dicts as a records DataFrame."""
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    # Keys with a leading underscore are the reader's private bookkeeping.
+    frame = frame[[c for c in frame.columns if not str(c).startswith("_")]]
     for column in ("record_id", "abstract", "status", "message"):
         if column not in frame.columns:
             frame[column] = pd.Series([None] * len(frame), dtype=object)
@@ -90,33 +94,49 @@ def _has_abstract(value) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _mark(records: pd.DataFrame, label, reason: str) -> None:
+    records.loc[label, "status"] = "error"
+    records.loc[label, "message"] = f"extraction failed: {reason}"
+
+
 def extract_chunk(records: pd.DataFrame, extractor) -> pd.DataFrame:
     """Extract the statistics of one chunk; a record that breaks the extractor is marked.
 
-    When the extractor raises on the chunk, the records are retried one by
-    one, and those that still fail get status ``error`` with the reason, in
-    place in ``records``: no record is lost and the other records of the
-    chunk are kept.
+    Records the extractor reports in ``stats.attrs["failed"]`` (columns
+    ``record_id, reason``), as :func:`evidextract.extract` does, get status
+    ``error`` and the reason as message, in place in ``records``. When the
+    extractor raises on the whole chunk, the records are retried one by one
+    and those that still fail are marked the same way: no record is lost and
+    the others of the chunk are kept.
     """
     try:
-        return extractor(records)
+        stats = extractor(records)
     except Exception:
-        pass
+        stats = None
+    if stats is not None:
+        failed = stats.attrs.get("failed")
+        if failed is not None and len(failed):
+            reasons = dict(zip(failed["record_id"].astype(str), failed["reason"], strict=True))
+            for label, rid in records["record_id"].items():
+                if str(rid) in reasons:
+                    _mark(records, label, str(reasons[str(rid)]))
+        stats.attrs = {}
+        return stats
     frames = []
     for position in range(len(records)):
         single = records.iloc[[position]]
         try:
             frames.append(extractor(single))
         except Exception as exc:
-            label = records.index[position]
-            records.loc[label, "status"] = "error"
-            records.loc[label, "message"] = f"extraction failed: {type(exc).__name__}: {exc}"
+            _mark(records, records.index[position], f"{type(exc).__name__}: {exc}")
     frames = [frame for frame in frames if frame is not None]
     if not frames:
         try:
-            return extractor(records.iloc[0:0])
+            frames = [extractor(records.iloc[0:0])]
         except Exception:
             return pd.DataFrame()
+    for frame in frames:
+        frame.attrs = {}
     return pd.concat(frames, ignore_index=True)
 
 
@@ -149,6 +169,7 @@ class _Input:
             "parts": [],
             "reused_parts": 0,
             "problems": [],
+            "warnings": [],
         }
 
     def identity(self, chunk: int, n_records: int) -> dict:
@@ -221,6 +242,21 @@ class _Input:
         result["problems"].extend(problems[:max(room, 0)])
 
     def run(self) -> dict:
+        # The reader's warnings go to the manifest, not to the screen of a long run.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self._run()
+        result = self.result
+        result["warnings"] = [str(w.message) for w in caught[:MAX_PROBLEMS]]
+        if result["status"] == "done" and result["records"] == 0:
+            # A file with no record at all is an empty or unreadable download, never a
+            # success: it is reported and retried rather than silently skipped.
+            reason = result["warnings"][0] if result["warnings"] else "the file holds none"
+            result["status"] = "failed"
+            result["error"] = f"no record could be read: {reason}"
+        return result
+
+    def _run(self) -> None:
         task, result = self.task, self.result
         path = Path(task["path"])
         buffer: list[dict] = []
@@ -252,13 +288,15 @@ class _Input:
                 result["error"] = f"input disappeared: {exc}"
             else:
                 result["error"] = f"{type(exc).__name__}: {exc}"
-        if result["status"] == "done" and any(s in _FILE_DAMAGE for s in result["by_status"]):
+        n_problems = sum(n for s, n in result["by_status"].items() if s in _PROBLEM_STATUSES)
+        if result["status"] == "done" and n_problems:
+            first = result["problems"][0] if result["problems"] else {}
             result["status"] = "failed"
-            result["error"] = "some records were unreadable (see problems)"
+            result["error"] = (f"{n_problems} record(s) unreadable or in error, first: "
+                               f"{first.get('record_id') or 'record'}: {first.get('message')}")
         if result["status"] == "done":
             _remove_extra_parts(self.out, task["key"], chunk)
         result["by_status"] = dict(sorted(result["by_status"].items()))
-        return result
 
 
 def _plain(value):
