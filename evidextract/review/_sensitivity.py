@@ -37,6 +37,17 @@ def effect_sizes(table: pd.DataFrame, measure: str = "SMCC") -> pd.DataFrame:
     ``yi`` is follow-up minus baseline, so a fall in pain is negative. For ``"SMCR"``
     the baseline SD is passed as ``sd1i``, as metafor's own example does
     (``escalc("SMCR", m1i=m_post, m2i=m_pre, sd1i=sd_pre, ...)``, ``dat.morris2008``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"study": ["Cazzato 2022", "Sun 2014"], "m1i": [2.5, 3.41],
+    ...     "sd1i": [2.6, 2.1], "m2i": [6.8, 8.19], "sd2i": [2.2, 1.1], "ni": [64, None],
+    ...     "ri": [0.5, 0.5]})
+    >>> sizes = effect_sizes(table, "SMCC")
+    >>> sizes[["study", "yi", "vi"]].round(4), sizes.attrs["dropped"]
+    (          study      yi      vi
+    0  Cazzato 2022 -1.7521  0.0396, [1])
     """
     from evidextract.meta import escalc
 
@@ -89,7 +100,21 @@ def sensitivity(
     Notes
     -----
     Matches metafor's ``escalc(measure, ..., ri = r)`` followed by ``rma(yi, vi)`` for
-    each ``r``.
+    each ``r`` (checked against metafor 3.8 in ``tests/test_review.py``).
+
+    Examples
+    --------
+    The two seed pain studies at one month (NRS and VAS, n = 64 and 51):
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"study": ["Cazzato 2022", "Sun 2014"], "m1i": [2.5, 3.41],
+    ...     "sd1i": [2.6, 2.1], "m2i": [6.8, 8.19], "sd2i": [2.2, 1.1], "ni": [64, 51],
+    ...     "ri": [0.5, 0.5]})
+    >>> sensitivity(table, ri=[0.2, 0.5, 0.8])[["ri", "estimate", "ci_low", "ci_high"]].round(2)
+        ri  estimate  ci_low  ci_high
+    0  0.2     -1.76   -2.52    -1.00
+    1  0.5     -2.14   -2.96    -1.33
+    2  0.8     -3.01   -3.67    -2.35
     """
     from evidextract.meta import rma
 
