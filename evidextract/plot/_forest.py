@@ -18,7 +18,7 @@ import numpy as np
 
 from evidextract.plot._scale import scale_for
 from evidextract.plot._style import get_layout, sans_family
-from evidextract.plot._table import GRAPH_KINDS, build_table
+from evidextract.plot._table import GRAPH_KINDS, build_table, row_positions
 
 _MARGIN = 8.0  # points around the figure
 _PLOT_WIDTH = 190.0  # points: width of the graph column at the default size
@@ -169,7 +169,8 @@ def forest(
             fig = plt.figure(figsize=(geometry["width"] / 72, geometry["height"] / 72))
             ax = fig.add_axes(geometry["axes"])
         fig = ax.figure
-        ax.set_ylim(len(table.rows) - 0.5, -0.5)
+        _, total_height, _ = row_positions(table.rows)
+        ax.set_ylim(total_height - 0.5, -0.5)
         _draw_axis(ax, scale, style, fontsize, limits, ticks)
         _draw_graph(ax, table, style, limits, fontsize)
         _draw_refline(ax, table, scale, refline)
@@ -274,7 +275,7 @@ def _geometry(table, style, fontsize, family, plot_pts, favours, title, overhang
     )
     header_height = header_lines * _LINE * fontsize + 0.6 * fontsize
     title_height = 1.6 * fontsize if title else 0.0
-    rows_height = len(table.rows) * style.row_height * fontsize
+    rows_height = row_positions(table.rows)[1] * style.row_height * fontsize
     axis_lines = 1 + (style.name == "jama") + (favours is not None)
     axis_height = 7.0 + axis_lines * (_LINE * fontsize + 2.0) + 0.4 * fontsize
     notes_height = len(table.footnotes) * _LINE * 0.9 * fontsize + (
@@ -326,7 +327,8 @@ def _points_from_axes(ax, dy_points):
 def _row_points(ax, table):
     """Height of one row in points, as drawn."""
     fig = ax.figure
-    return ax.get_position().height * fig.get_figheight() * 72 / len(table.rows)
+    total_height = row_positions(table.rows)[1]
+    return ax.get_position().height * fig.get_figheight() * 72 / total_height
 
 
 # --- the graph --------------------------------------------------------------------------------
@@ -451,7 +453,7 @@ def _draw_graph(ax, table, style, limits, fontsize):
     weights = [row.weight for row in table.rows if row.kind == "study" and np.isfinite(row.weight)]
     max_weight = max(weights, default=1.0) or 1.0
     largest = 0.8 * row_pts  # side of the heaviest study's square, in points
-    for y, row in enumerate(table.rows):
+    for y, row in zip(row_positions(table.rows)[0], table.rows, strict=True):
         if row.kind == "study" and np.isfinite(row.estimate):
             ax.plot(
                 [row.low, row.high],
@@ -545,18 +547,19 @@ def _draw_refline(ax, table, scale, refline):
     null = scale.null if refline == "auto" else refline
     if null is None:
         return
+    centres, _, heights = row_positions(table.rows)
     runs, start = [], None
-    for y, row in enumerate(table.rows + [None]):
+    for index, row in enumerate(table.rows + [None]):
         inside = row is not None and row.kind in GRAPH_KINDS
         if inside and start is None:
-            start = y
+            start = centres[index] - heights[index] / 2
         elif not inside and start is not None:
-            runs.append((start, y - 1))
+            runs.append((start, centres[index - 1] + heights[index - 1] / 2))
             start = None
-    for first, last in runs:
+    for top, bottom in runs:
         ax.plot(
             [null, null],
-            [first - 0.5, last + 0.5],
+            [top, bottom],
             color="#555555",
             lw=0.7,
             gid="refline",
@@ -608,7 +611,7 @@ def _draw_cells(ax, table, geometry, fontsize, family):
         )
     )
 
-    for y, row in enumerate(table.rows):
+    for y, row in zip(row_positions(table.rows)[0], table.rows, strict=True):
         if row.kind == "text":
             ax.text(
                 0,

@@ -109,7 +109,7 @@ def funnel(
             fig, ax = plt.subplots(figsize=(5.4, 3.6), layout="constrained")
         fig = ax.figure
         ax.set_facecolor(_OUTSIDE if contours else "white")
-        _draw_contours(ax, contours, refline, se_max, legend, fontsize)
+        handles = _draw_contours(ax, contours, refline, se_max, legend)
         _draw_pseudo_ci(ax, center_fit, se_max)
         ax.plot(yi, sei, "o", color="black", markersize=4.5, gid="studies", zorder=4)
         if trimfill:
@@ -123,6 +123,8 @@ def funnel(
                 gid="filled",
                 zorder=4,
             )
+        if legend and (handles or trimfill):
+            _draw_legend(ax, handles, trimfill, bool(contours), fontsize)
         ax.set_xlim(
             *_x_limits(np.concatenate([yi, filled_y]), contours, refline, center_fit, se_max)
         )
@@ -165,8 +167,8 @@ def _nice_upper(value):
     return float(10 * magnitude)
 
 
-def _draw_contours(ax, contours, refline, se_max, legend, fontsize):
-    """Nested triangles, the widest (least significant region outside it) first."""
+def _draw_contours(ax, contours, refline, se_max, legend):
+    """Draw nested triangles, the widest first; return the legend's patches."""
     from matplotlib.patches import Patch, Polygon
 
     levels = sorted(contours, reverse=True)
@@ -200,16 +202,31 @@ def _draw_contours(ax, contours, refline, se_max, legend, fontsize):
             )
             for colour, high, low in zip(colours, bounds[:-1], bounds[1:], strict=True)
         ]
-        ax.legend(
-            handles=patches,
-            loc="upper left",
-            bbox_to_anchor=(1.02, 1.0),
-            fontsize=fontsize * 0.9,
-            frameon=False,
-            title="Two-sided p",
-            title_fontsize=fontsize * 0.9,
-            alignment="left",
-        )
+        return patches
+    return []
+
+
+def _draw_legend(ax, handles, trimfill, contours, fontsize):
+    """Key of the shaded regions (and of observed and filled studies), right of the plot."""
+    from matplotlib.lines import Line2D
+
+    if trimfill:
+        handles = handles + [
+            Line2D([], [], marker="o", linestyle="none", color="black", markersize=4.5,
+                   label="Observed studies"),
+            Line2D([], [], marker="o", linestyle="none", markerfacecolor="white",
+                   markeredgecolor="black", markersize=4.5, label="Filled (trim and fill)"),
+        ]  # fmt: skip
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize=fontsize * 0.9,
+        frameon=False,
+        title="Two-sided p" if contours else None,
+        title_fontsize=fontsize * 0.9,
+        alignment="left",
+    )
 
 
 def _draw_pseudo_ci(ax, fit, se_max):

@@ -26,6 +26,15 @@ from evidextract.plot._style import (
 
 # Rows that carry graphics (a square, a diamond or an interval) or a group title.
 GRAPH_KINDS = ("study", "subtotal", "total", "pi", "group")
+# Height of a row by kind, in rows: text lines and spacers are tighter than studies.
+_ROW_HEIGHTS = {"text": 0.8, "blank": 0.6}
+
+
+def row_positions(rows):
+    """Return the centre of each row and the total height, in rows (first row at 0)."""
+    heights = np.array([_ROW_HEIGHTS.get(row.kind, 1.0) for row in rows])
+    tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
+    return tops + heights / 2 - 0.5, float(heights.sum()), heights
 
 
 @dataclass
@@ -162,7 +171,7 @@ def build_table(
             rows.append(
                 pooled_row("subtotal", key, label, subfit, np.nansum(weights[members]), totals)
             )
-            rows.extend(_text_rows(subfit, key, layout))
+            rows.extend(_text_rows(subfit, key, layout, scale))
             rows.append(Row("blank", f"{key}-blank", ""))
     else:
         rows.extend(study_row(i) for i in order)
@@ -184,7 +193,7 @@ def build_table(
             low_text, high_text = (format_number(v, digits, layout) for v in (pi_low, pi_high))
             cells["estimate"] = f"{opening}{low_text}{separator}{high_text}{closing}"
         rows.append(Row("pi", "overall", cells["label"], np.nan, pi_low, pi_high, cells=cells))
-    rows.extend(_text_rows(fit, "overall", layout))
+    rows.extend(_text_rows(fit, "overall", layout, scale))
     if between is not None:
         text = _between_text(between, layout)
         rows.append(Row("text", "test:subgroups", "", cells={"text": text}))
@@ -239,7 +248,8 @@ def _format_count(value):
     return f"{float(value):.0f}"
 
 
-def _text_rows(fit, key, layout):
+def _text_rows(fit, key, layout, scale):
+    """Heterogeneity line, and the test of the pooled effect where it has a null."""
     het = _fitview.heterogeneity(fit)
     stat, pval, name = _fitview.overall_test(fit)
     random = _fitview.is_random_effects(fit)
@@ -261,10 +271,10 @@ def _text_rows(fit, key, layout):
         )
         stat_text = f"{stat:.2f}".replace("-", MINUS)
         test_text = f"Overall effect: {name} = {stat_text}, {p_test}"
-    return [
-        Row("text", f"het:{key}", "", cells={"text": het_text}),
-        Row("text", f"test:{key}", "", cells={"text": test_text}),
-    ]
+    rows = [Row("text", f"het:{key}", "", cells={"text": het_text})]
+    if scale.null is not None:  # a pooled proportion has no effect of 0 to test against
+        rows.append(Row("text", f"test:{key}", "", cells={"text": test_text}))
+    return rows
 
 
 def _between_text(between, layout):
