@@ -15,7 +15,7 @@ from evidextract.io._medline import read_medline
 from evidextract.io._records import RECORD_COLUMNS, Problems, ReadError, make_record
 from evidextract.io._ris import read_ris, read_wos
 from evidextract.io._sources import Input, decode, looks_binary, resolve_sources
-from evidextract.io._table import read_parquet, read_table
+from evidextract.io._table import map_columns, read_parquet, read_table
 from evidextract.io._webpage import read_text, read_webpage
 from evidextract.io._xml import read_endnote_xml, read_jats, read_pubmed_xml
 
@@ -39,7 +39,7 @@ _TAKES_COLUMNS = {"csv", "tsv", "parquet"}
 
 
 def _table_by_shape(text: str) -> str | None:
-    """A header of names the aliases do not know: a table if its lines split alike."""
+    """Return csv or tsv when a header the aliases do not know splits like the next line."""
     lines = [line for line in text.split("\n")[:5] if line.strip()]
     for delimiter, name in (("\t", "tsv"), (",", "csv")):
         if len(lines) >= 2 and lines[0].count(delimiter) >= 1 and (
@@ -112,24 +112,34 @@ def _file_records(item: Input, format: str, problems: Problems, columns) -> Iter
 
 
 def _with_ids(item: Input, records: Iterator[dict]) -> Iterator[dict]:
-    """Give records without an id ``<file stem>`` or, when the file holds several, ``:<n>``."""
-    pending = None
-    for number, record in enumerate(records, 1):
-        if pending is not None:
-            if pending["record_id"] is None:
-                pending["record_id"] = f"{item.stem}:{number - 1}"
-            yield pending
-        pending = record
-        if number > 1 and record["record_id"] is None:
+    """Give records without an id ``<file stem>`` or, when the file holds several, ``:<n>``.
+
+    Only the first record waits for the second (to know which of the two it gets); the rest
+    stream through.
+    """
+    first = next(records, None)
+    if first is None:
+        return
+    second = next(records, None)
+    if first["record_id"] is None:
+        first["record_id"] = item.stem if second is None else f"{item.stem}:1"
+    yield first
+    if second is None:
+        return
+    for number, record in enumerate(_chain(second, records), 2):
+        if record["record_id"] is None:
             record["record_id"] = f"{item.stem}:{number}"
-    if pending is not None:
-        if pending["record_id"] is None:
-            pending["record_id"] = item.stem
-        yield pending
+        yield record
+
+
+def _chain(head: dict, rest: Iterator[dict]) -> Iterator[dict]:
+    yield head
+    yield from rest
 
 
 def _iter(source, format, problems: Problems, columns, names=None) -> Iterator[dict]:
     format = canonical_format(format)
+    map_columns([], columns)  # a wrong mapping is the caller's error: raise it now
     for item in resolve_sources(source):
         if names is not None:
             names.append(item.name)

@@ -195,8 +195,8 @@ def make_record(
     source_id = fold_space(str(source_id)) if source_id not in (None, "") else ""
     if status is None:
         status = "ok" if abstract else "no_abstract"
-    if status == "no_abstract" and not message:
-        message = "no abstract in the record"
+    if status == "no_abstract":
+        message = "no abstract in the record" + (f"; {message}" if message else "")
     return {
         "record_id": pmid or doi or source_id or None,
         "title": normalize_text(title, copyright=False),
