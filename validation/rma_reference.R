@@ -165,6 +165,27 @@ for (method in methods) {
   }
 }
 
+# ---------------------------------------------------------------- a REML fit that does not converge
+# Random data (k = 20) on which metafor's Fisher scoring oscillates for 100 iterations and stops
+# with an error; with control = list(stepadj = 0.5) it converges.
+nonconv_yi <- c(
+  0.42030303985486756, 0.23843508914655995, -0.41083819920307046, 0.6854644711874337,
+  -0.020833251870056912, 0.4594034915190675, -0.06291556780631558, 0.35750268382696293,
+  0.5638584516512418, 0.28828541648308953, 0.10682079423971902, 0.5759780041173006,
+  0.3651086868559995, 0.14143581448761086, 0.30850845594071025, 0.2724632121188505,
+  0.15003168604289568, 0.52409192038684, 1.114624863884814, 0.11187035705691817)
+nonconv_vi <- c(
+  0.19068410383505602, 0.06576224214538161, 0.11935403245636966, 0.14377625300374486,
+  0.16091984986680566, 0.10378817971101709, 0.1603201987302124, 0.0977334196188387,
+  0.15120969920636462, 0.13054913734604207, 0.098272586975881, 0.1753715589176931,
+  0.0693935852873593, 0.07827004378256952, 0.10172224831567307, 0.02163275684270216,
+  0.12241411204515393, 0.014598841619998913, 0.17460371456415893, 0.07621372485211504)
+nonconvergent <- list(
+  yi = nonconv_yi, vi = nonconv_vi,
+  default = attempt(rma(nonconv_yi, nonconv_vi)),
+  stepadj_half = attempt(model_values(rma(nonconv_yi, nonconv_vi, control = list(stepadj = 0.5))))
+)
+
 data_out <- lapply(names(datasets), function(name) {
   d <- datasets[[name]]
   extra <- list()
@@ -181,7 +202,8 @@ result <- list(
   datasets = data_out,
   fits = fits,
   mods = mods_fits,
-  subgroup = subgroup_fits
+  subgroup = subgroup_fits,
+  nonconvergent = nonconvergent
 )
 writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, na = "null", null = "null"), out_path)
 cat("wrote", out_path, ":", length(fits), "fits,", length(mods_fits), "meta-regressions,",
