@@ -13,9 +13,8 @@ import pytest
 from evidextract import rma
 from evidextract.meta import ConvergenceError, rma_batch
 
-BCG = json.loads((Path(__file__).parent / "data" / "metafor_rma.json").read_text())["datasets"][
-    "bcg"
-]
+FIXTURE = json.loads((Path(__file__).parent / "data" / "metafor_rma.json").read_text())
+BCG = FIXTURE["datasets"]["bcg"]
 YI = np.array(BCG["yi"])
 VI = np.array(BCG["vi"])
 SLAB = BCG["slab"]
