@@ -120,7 +120,12 @@ def _records_in(value, source: str, where: str = "") -> Iterator[dict]:
         if isinstance(value.get(key), dict) and len(value) <= 3:
             yield from _records_in(value[key], source, where)
             return
-    if _RECORD_KEYS & set(value):
+    if not ({"title", "abstract"} & set(value)):
+        for key in _LIST_KEYS:
+            if isinstance(value.get(key), list):
+                yield from _records_in(value[key], source, where)
+                return
+    if (_RECORD_KEYS | {"id", "record_id"}) & set(value):
         yield json_record(value, source, where)
         parent = first(value.get("paperId"), value.get("doi"), value.get("id")) or "record"
         for key in _NESTED_KEYS:
@@ -128,10 +133,6 @@ def _records_in(value, source: str, where: str = "") -> Iterator[dict]:
             if isinstance(nested, list):
                 yield from _records_in(nested, source, f"in the {key} of {parent}")
         return
-    for key in _LIST_KEYS:
-        if isinstance(value.get(key), list):
-            yield from _records_in(value[key], source, where)
-            return
 
 
 def read_json(item: Input, problems: Problems) -> Iterator[dict]:
