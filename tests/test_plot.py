@@ -384,6 +384,41 @@ def test_plot_forest_bad_arguments_raise_clear_errors(bcg_fit, close_figures):
         ee.forest(bcg_fit, n="patients")
 
 
+def test_plot_forest_meta_regression_is_refused_with_reason(bcg_data, close_figures):
+    fit = ee.rma("yi", "vi", data=bcg_data, mods="ablat")
+    with pytest.raises(ValueError, match="meta-regression"):
+        ee.forest(fit)
+    with pytest.raises(ValueError, match="meta-regression"):
+        ee.funnel(fit)
+
+
+def test_plot_forest_names_studies_left_out_of_the_fit(bcg_data, close_figures):
+    data = bcg_data.copy()
+    data.loc[4, "yi"] = np.nan
+    with pytest.warns(UserWarning, match="omitted"):
+        fit = ee.rma("yi", "vi", data=data, slab=_labels(data))
+    fig = ee.forest(fit)
+    labels = [_one(fig, f"cell:label:study-{i}").get_text() for i in range(12)]
+    assert "Frimodt-Moller et al, 1973" not in labels
+    assert labels[4] == "Stein & Aronson, 1953‡"  # marks stay with their own studies
+    notes = [t.get_text() for t in _by_gid(fig, "footnote")]
+    assert notes[-1].startswith("Not pooled: Frimodt-Moller et al, 1973 (missing")
+
+
+def test_plot_forest_single_study_has_no_heterogeneity(close_figures):
+    with pytest.warns(UserWarning, match="k = 1"):
+        fit = ee.rma(np.array([0.2]), np.array([0.04]), measure="OR")
+    fig = ee.forest(fit)
+    assert _one(fig, "het:overall").get_text() == "Heterogeneity: Not applicable"
+    assert not _by_gid_or_none(fig, "pi:overall")
+
+
+def test_plot_fit_forest_method_draws_the_same_plot(bcg_fit, close_figures):
+    fig = bcg_fit.forest(layout="jama")
+    assert _one(fig, "cell:estimate:overall").get_text() == "0.49 (0.34–0.70)"
+    assert len(_by_gid(bcg_fit.funnel(), "studies")[0].get_xdata()) == 13
+
+
 # --- figures, axes and files -------------------------------------------------------------------
 
 

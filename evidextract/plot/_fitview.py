@@ -16,6 +16,28 @@ from scipy import stats
 _N_COLUMNS = (("n1i", "n2i"), ("n",), ("ni",), ("n_total",))
 
 
+def check_pooled_model(fit, what):
+    """Raise a ValueError naming the problem unless ``fit`` pools one estimate.
+
+    A meta-regression has one coefficient per moderator, not one pooled
+    estimate a diamond or a funnel's centre could show.
+    """
+    if np.ndim(getattr(fit, "estimate", None)) != 0:
+        raise ValueError(
+            f"{what} draws models without moderators; this fit is a meta-regression "
+            "(mods=...): fit the subgroups with rma(..., subgroup=...) or draw "
+            "fit.predict() yourself"
+        )
+
+
+def excluded_studies(fit):
+    """Return ``[(label, reason)]`` of the studies the fit left out (missing values)."""
+    excluded = getattr(fit, "excluded", None)
+    if excluded is None or len(excluded) == 0:
+        return []
+    return [(str(row["label"]), str(row["reason"])) for _, row in excluded.iterrows()]
+
+
 def study_frame(fit):
     """Return the study rows of ``fit.to_frame()`` (the pooled row dropped).
 

@@ -87,6 +87,7 @@ def funnel(
     """
     import matplotlib.pyplot as plt
 
+    _fitview.check_pooled_model(fit, "funnel()")
     family = sans_family()
     studies = _fitview.study_frame(fit)
     yi = studies["yi"].to_numpy(dtype=float)

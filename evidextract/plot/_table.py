@@ -99,6 +99,7 @@ def build_table(
     :class:`~evidextract.plot._scale.Scale` the plot shows and ``layout`` the
     :class:`~evidextract.plot._style.Layout`.
     """
+    _fitview.check_pooled_model(fit, "forest()")
     studies = _fitview.study_frame(fit)
     k = len(studies)
     data = _fitview.fit_data(fit, k)
@@ -201,6 +202,9 @@ def build_table(
     columns = _columns(fit, scale, layout, n_columns, show_weights, annotate, groups, level)
     axis_label = xlabel if xlabel is not None else scale.name
     footnotes = [f"{mark} {note[:1].upper()}{note[1:]}" for note, mark in marks.items()]
+    footnotes.extend(
+        f"Not pooled: {label} ({reason})" for label, reason in _fitview.excluded_studies(fit)
+    )
     return Table(
         rows, columns, footnotes, _plot_header(fit, scale, layout, level), axis_label, level
     )
@@ -271,6 +275,8 @@ def _text_rows(fit, key, layout, scale):
         )
         stat_text = f"{stat:.2f}".replace("-", MINUS)
         test_text = f"Overall effect: {name} = {stat_text}, {p_test}"
+    if het["k"] < 2:
+        het_text = "Heterogeneity: Not applicable"
     rows = [Row("text", f"het:{key}", "", cells={"text": het_text})]
     if scale.null is not None:  # a pooled proportion has no effect of 0 to test against
         rows.append(Row("text", f"test:{key}", "", cells={"text": test_text}))
