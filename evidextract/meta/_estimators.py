@@ -308,12 +308,14 @@ def tau2_intercept_only(yi, vi, method, control=None):
     if method in ("REML", "ML", "EB"):
         start = max(0.0, _he_simple(yi, vi), tmin) if ctl.tau2_init is None else ctl.tau2_init
 
+        check_weights = tmin < 0  # with vi > 0 and tau2 >= 0 the weights are always finite
+
         def step(tau2):
             w = 1.0 / (vi + tau2)
-            if not np.all(np.isfinite(w)):
+            if check_weights and not np.all(np.isfinite(w)):
                 raise ValueError(
                     "Division by zero when computing the inverse variance weights "
-                    "(a zero sampling variance with tau^2 = 0)."
+                    "(a marginal variance vi + tau^2 of zero)."
                 )
             sw = w.sum()
             mu = (w @ yi) / sw

@@ -97,6 +97,10 @@ def validate_yi_vi(yi, vi, labels):
         raise ValueError(f"yi and vi must be numeric: {err}") from None
     if yi.shape != vi.shape:
         raise ValueError(f"yi has {yi.size} values but vi has {vi.size}")
+    if yi.size and np.isfinite(yi @ yi) and np.isfinite(vi).all():
+        vmin = vi.min()
+        if vmin > 0 and 1.0 / vmin < np.inf and vi.max() / vmin < VARIANCE_RATIO_WARN:
+            return yi, vi, np.ones(yi.size, dtype=bool)  # the common, clean case
     missing = np.isnan(yi) | np.isnan(vi)
     keep = ~missing
     if missing.any():
