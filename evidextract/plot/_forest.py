@@ -181,7 +181,7 @@ def forest(
                 0,
                 1,
                 title,
-                transform=_offset(ax, geometry["label_x"], geometry["title_y"]),
+                transform=_offset(ax, geometry["table_left"], geometry["title_y"]),
                 fontsize=fontsize * 1.2,
                 fontweight="bold",
                 family=family,
@@ -223,14 +223,8 @@ def _axis_overhang(ticks, limits, scale, style, fontsize, family, favours, null,
     return max(needed, 0.0)
 
 
-def _geometry(table, style, fontsize, family, plot_pts, favours, title, overhang=0.0):
-    """Place the columns and size the default figure, all in points.
-
-    Returns column offsets relative to the graph's left edge (columns left
-    of it) or right edge (columns right of it), and the figure's size and
-    Axes rectangle for the default figure.
-    """
-    gap = 1.2 * fontsize
+def _column_widths(table, fontsize, family):
+    """Width in points of each text column: its widest cell or header."""
     widths = {}
     for column in table.columns:
         if column.key == "plot":
@@ -241,33 +235,51 @@ def _geometry(table, style, fontsize, family, plot_pts, favours, title, overhang
         ]
         header = _text_width(column.header, fontsize, family, bold=True)
         widths[column.key] = max(cells + [header])
+    return widths
 
-    plot_pts = max(plot_pts, _text_width(table.plot_header, fontsize, family, bold=True) + gap)
+
+def _place_columns(table, widths, plot_pts, gap):
+    """Place the columns left to right, ``gap`` apart.
+
+    Returns the graph's left and right edges and the table's right end
+    (points from the table's left edge), and each text column as ``(side,
+    offset, align)``: side 0 offsets from the graph's left edge, side 1 from
+    its right edge, so the columns keep their places beside any Axes.
+    """
     keys = [column.key for column in table.columns]
-    plot_index = keys.index("plot")
-    # x of each column's left edge, from the table's left edge
     x, left_edge = 0.0, {}
     for key in keys:
         left_edge[key] = x
         x += (plot_pts if key == "plot" else widths[key]) + gap
     plot_left, plot_right = left_edge["plot"], left_edge["plot"] + plot_pts
-    table_width = max(x - gap, plot_right + overhang)
+    placed = {}
+    for column in table.columns:
+        if column.key == "plot":
+            continue
+        side = 0 if keys.index(column.key) < keys.index("plot") else 1
+        edge = left_edge[column.key] + (widths[column.key] if column.align == "right" else 0.0)
+        placed[column.key] = (side, edge - (plot_right if side else plot_left), column.align)
+    return plot_left, plot_right, x - gap, placed
+
+
+def _geometry(table, style, fontsize, family, plot_pts, favours, title, overhang=0.0):
+    """Place the columns and size the default figure, all in points.
+
+    Returns the column placements of :func:`_place_columns`, the offsets of
+    the header, title and footnotes, and the figure's size and Axes
+    rectangle for the default figure.
+    """
+    gap = 1.2 * fontsize
+    widths = _column_widths(table, fontsize, family)
+    plot_pts = max(plot_pts, _text_width(table.plot_header, fontsize, family, bold=True) + gap)
+    plot_left, plot_right, columns_end, columns = _place_columns(table, widths, plot_pts, gap)
+    table_width = max(columns_end, plot_right + overhang)
     text_width = max(
         [_text_width(row.cells.get("text", ""), fontsize * 0.9, family) for row in table.rows]
         + [_text_width(note, fontsize * 0.9, family) for note in table.footnotes]
         + [_text_width(title or "", fontsize * 1.2, family, bold=True)]
     )
     width = 2 * _MARGIN + max(table_width, text_width)
-
-    columns = {}
-    for index, key in enumerate(keys):
-        if key == "plot":
-            continue
-        side = 0 if index < plot_index else 1
-        anchor = plot_left if side == 0 else plot_right
-        align = next(column.align for column in table.columns if column.key == key)
-        edge = left_edge[key] + (widths[key] if align == "right" else 0.0)
-        columns[key] = (side, edge - anchor, align)
 
     header_lines = max(
         [column.header.count("\n") + 1 for column in table.columns if column.header]
@@ -293,10 +305,8 @@ def _geometry(table, style, fontsize, family, plot_pts, favours, title, overhang
             rows_height / height,
         ],
         "columns": columns,
-        "label_x": -plot_left,  # the table's left edge, from the graph's left edge
-        "table_left": -plot_left,
-        "table_right": table_width - plot_right,  # from the graph's right edge
-        "gap": gap,
+        "table_left": -plot_left,  # the table's left edge, from the graph's left edge
+        "table_right": table_width - plot_right,  # its right end, from the graph's right edge
         "header_y": 0.3 * fontsize,
         "title_y": header_height + 0.2 * fontsize,
         "axis_height": axis_height,
@@ -617,7 +627,7 @@ def _draw_cells(ax, table, geometry, fontsize, family):
                 0,
                 y,
                 row.cells["text"],
-                transform=_offset(ax, geometry["label_x"], 0, data_y=True),
+                transform=_offset(ax, geometry["table_left"], 0, data_y=True),
                 ha="left",
                 va="center",
                 fontsize=0.9 * fontsize,
@@ -693,7 +703,7 @@ def _draw_below_axis(ax, table, geometry, scale, style, fontsize, family, favour
             0,
             0,
             note,
-            transform=_offset(ax, geometry["label_x"], y),
+            transform=_offset(ax, geometry["table_left"], y),
             ha="left",
             va="top",
             fontsize=0.9 * fontsize,
