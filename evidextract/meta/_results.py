@@ -322,10 +322,15 @@ class MetaAnalysis:
 
     # -------------------------------------------------------------------- predictions
     def _ni(self):
+        # sample sizes for the PFT back-transformation: an ni column, or escalc's attrs["ni"]
         data = self._data_in
-        if isinstance(data, pd.DataFrame) and "ni" in data.columns:
-            keep = self._keep if self._keep is not None else slice(None)
+        if not isinstance(data, pd.DataFrame):
+            return None
+        keep = self._keep if self._keep is not None else slice(None)
+        if "ni" in data.columns:
             return data["ni"].to_numpy(dtype=float)[keep]
+        if data.attrs.get("ni") is not None and len(data.attrs["ni"]) == len(data):
+            return np.asarray(data.attrs["ni"], dtype=float)[keep]
         return None
 
     def predict(self, transf=None, newmods=None, level=None):
