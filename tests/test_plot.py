@@ -368,6 +368,15 @@ def test_plot_forest_sort_by_estimate(bcg_fit, close_figures):
     assert list(np.argsort(ys)) == list(np.argsort(-np.array(R_WEIGHTS), kind="stable"))
 
 
+def test_plot_forest_total_n_from_escalc_when_no_n_columns(close_figures):
+    data = ee.escalc("RR", ai="tpos", bi="tneg", ci="cpos", di="cneg", data=BCG)
+    fig = ee.forest(ee.rma("yi", "vi", data=data))
+    assert _one(fig, "header:n:ni").get_text() == "Total"
+    assert _one(fig, "cell:n:ni:study-0").get_text() == "262"  # 4 + 119 + 11 + 128
+    total = int(BCG[["tpos", "tneg", "cpos", "cneg"]].to_numpy().sum())
+    assert _one(fig, "cell:n:ni:overall").get_text() == str(total)
+
+
 def test_plot_forest_options_remove_columns(bcg_fit, close_figures):
     fig = ee.forest(bcg_fit, show_weights=False, annotate=False, n=False)
     gids = {a.get_gid() for a in fig.findobj() if a.get_gid()}

@@ -88,7 +88,8 @@ def sample_size_columns(data, n=None):
         ``fit.data``.
     n : None, False, str or sequence of str
         ``None`` looks for ``n1i`` and ``n2i`` (two columns), ``n``, ``ni``,
-        ``n_total``; ``False`` shows none; names choose the columns.
+        ``n_total``, then the total n ``escalc`` records in
+        ``data.attrs["ni"]``; ``False`` shows none; names choose the columns.
     """
     if n is False:
         return []
@@ -96,6 +97,9 @@ def sample_size_columns(data, n=None):
         for names in _N_COLUMNS:
             if all(name in data.columns for name in names):
                 return [(name, data[name].to_numpy()) for name in names]
+        recorded = data.attrs.get("ni")
+        if recorded is not None and len(recorded) == len(data):
+            return [("ni", np.asarray(recorded, dtype=float))]
         return []
     names = [n] if isinstance(n, str) else list(n)
     absent = [name for name in names if name not in data.columns]
