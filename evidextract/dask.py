@@ -28,6 +28,9 @@ frames; the same function applies to each::
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 
 from evidextract._batch._workers import _records_frame, default_extractor, extract_chunk
@@ -84,6 +87,25 @@ def records_meta() -> pd.DataFrame:
     return frame
 
 
+def _decode_sections(value):
+    """Return sections as a list of ``(name, label, start, end)`` tuples from any carrier.
+
+    Engines store them differently: Dask's string conversion and Spark turn
+    them into JSON text here (see :func:`read_pubmed`), Arrow into arrays.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if value is None or isinstance(value, float):
+        return None
+    try:
+        return [tuple(item) for item in value]
+    except TypeError:
+        return None
+
+
 def _conform(stats: pd.DataFrame) -> pd.DataFrame:
     """Give ``stats`` exactly the columns and dtypes of :func:`statistics_meta`."""
     meta = statistics_meta()
@@ -132,6 +154,8 @@ def extract_partition(records: pd.DataFrame, extractor=None) -> pd.DataFrame:
         stats = records_ddf.map_partitions(extract_partition, meta=statistics_meta())
     """
     frame = records.reset_index(drop=True).copy()
+    if "sections" in frame.columns:
+        frame["sections"] = frame["sections"].map(_decode_sections).astype(object)
     if "status" not in frame.columns:
         frame["status"] = None
     if "message" not in frame.columns:
@@ -161,8 +185,10 @@ def _read_file(path, format: str = "auto") -> pd.DataFrame:
     """Read one file into a records frame with the columns of :func:`records_meta`."""
     from evidextract.io import iter_records
 
-    records = list(iter_records(path, format=format, errors="warn"))
+    records = list(iter_records(Path(path), format=format, errors="warn"))
     frame = pd.DataFrame.from_records(records, columns=list(RECORD_COLUMNS))
+    # Sections travel as JSON text: every engine (Dask's Arrow strings, Spark) keeps it.
+    frame["sections"] = [json.dumps(s) if s is not None else None for s in frame["sections"]]
     meta = records_meta()
     for name in meta.columns:
         frame[name] = frame[name].astype(meta[name].dtype)
@@ -183,7 +209,9 @@ def read_pubmed(paths, format: str = "auto"):
     -------
     dask.dataframe.DataFrame
         The records table (:func:`records_meta`), one partition per file, in
-        the order given.
+        the order given. ``sections`` is JSON text (``[[name, label, start,
+        end], ...]``), which every engine carries; :func:`extract_partition`
+        reads it back.
     """
     import dask.dataframe as dd
 

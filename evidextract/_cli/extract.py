@@ -9,11 +9,15 @@ usage error and 130 on Ctrl-C.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+import pandas as pd
 
 #: Output suffixes that mean "one table" rather than "a folder of parts".
 TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl")
@@ -72,9 +76,8 @@ def _write_table(run, target: Path) -> int:
                     rows += len(frame)
                     if suffix == ".csv":
                         frame.to_csv(handle, header=header, index=False)
-                    elif len(frame):
-                        handle.write(frame.to_json(orient="records", lines=True,
-                                                   force_ascii=False).rstrip("\n") + "\n")
+                    else:
+                        _write_json_lines(frame, handle)
                     header = False
         os.replace(temp_name, target)
     except BaseException:
@@ -82,6 +85,21 @@ def _write_table(run, target: Path) -> int:
             os.unlink(temp_name)
         raise
     return rows
+
+
+def _json_value(value):
+    """Return a JSON-ready value: NA as None, NumPy scalars as Python numbers."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _write_json_lines(frame, handle) -> None:
+    """Write rows as JSON lines; floats keep every digit (``repr``), unlike ``to_json``."""
+    columns = list(frame.columns)
+    for row in frame.astype(object).itertuples(index=False, name=None):
+        record = {name: _json_value(value) for name, value in zip(columns, row, strict=True)}
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _empty_statistics_table():
