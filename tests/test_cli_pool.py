@@ -1,5 +1,7 @@
 """``evidextract pool``: the dev gold statistics table to metafor's printout and a forest plot."""
 
+from pathlib import Path
+
 import matplotlib.image
 import pandas as pd
 import pytest
@@ -40,7 +42,7 @@ def test_cli_pool_prints_metafor_numbers_and_writes_forest(stats_csv, tmp_path, 
 def test_cli_pool_leaves_out_a_study_without_n(stats_csv, capsys):
     assert _pool(stats_csv) == 0
     captured = capsys.readouterr()
-    assert f"left out {CEMENT} (VAS): n missing" in captured.err
+    assert f"left out {CEMENT} (VAS): n missing: the text gives no n" in captured.err
     assert "Random-Effects Model (k = 1; tau^2 estimator: REML)" in captured.out
     # metafor: rma(yi, vi) on the cryoablation study alone
     assert "-1.7521  0.1990  -8.8037  <.0001  -2.1421  -1.3620" in captured.out
@@ -75,3 +77,48 @@ def test_cli_pool_asks_for_one_followup(stats_csv, capsys):
 def test_cli_pool_rejects_a_bad_n(stats_csv):
     with pytest.raises(SystemExit, match="RECORD=N"):
         _pool(stats_csv, "--n", "51")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    """``evidextract run data/seeds`` once, with n from each study's enrolment where needed."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("run")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = main(["run", str(ROOT / "data" / "seeds"), "-o", str(out), "--no-progress",
+                       "--n-from", "sample_size"])
+    return status, out, stdout.getvalue(), stderr.getvalue()
+
+
+def test_cli_run_pools_the_seed_pain_studies(seeds_run, close_figures):
+    status, out, stdout, _ = seeds_run
+    assert status == 0
+    assert stdout.startswith("12 records (12 ok), ")
+    assert "Random-Effects Model (k = 2; tau^2 estimator: REML)" in stdout
+    assert METAFOR_TAU2 in stdout and METAFOR_Q in stdout and METAFOR_RESULTS in stdout
+    studies = pd.read_csv(out / "studies.csv", encoding="utf-8-sig")
+    assert list(studies["study"]) == ["Cazzato 2022", "Sun 2014"]
+    assert list(studies["ni"]) == [64, 51]
+    assert list(studies["ni_text"]) == ["64 (64/74; 86.5%) patients", "51 consecutive patients"]
+    assert list(studies["imputed"]) == ["imputed r = 0.5",
+                                        "n = 51 from the study's sample size; imputed r = 0.5"]
+    records = pd.read_csv(out / "records.csv")
+    stats = pd.read_csv(out / "stats.csv")
+    assert len(records) == 12 and set(stats["record_id"]) <= set(records["record_id"])
+    assert matplotlib.image.imread(out / "forest.png").shape[1] > 600
+
+
+def test_cli_run_stats_pool_strictly_without_the_fallback(seeds_run, capsys):
+    _, out, _, _ = seeds_run
+    assert main(["pool", str(out / "stats.csv"), "--outcome", "NRS,VAS",
+                 "--followup", "1month"]) == 0
+    captured = capsys.readouterr()
+    assert ("left out 10.1007/s00330-013-3071-z (VAS): n missing: the text gives no n for the "
+            "means; supply it with --n 10.1007/s00330-013-3071-z=N") in captured.err
+    assert "-1.7521  0.1990  -8.8037  <.0001  -2.1421  -1.3620" in captured.out

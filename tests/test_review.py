@@ -99,6 +99,24 @@ def test_review_pre_post_n_from_sample_size_is_flagged(dev):
     assert "not stated for the measurement" in cement["n_source"]
 
 
+def test_review_pre_post_n_from_sample_size_takes_the_enrolment():
+    stats = pd.DataFrame({
+        "record_id": ["s"] * 5, "stat": ["sample_size", "sample_size", "sample_size", "mean",
+                                        "mean"],
+        "value": [51, 5, 65, 8.19, 3.41], "sd": [np.nan, np.nan, np.nan, 1.1, 2.1],
+        "unit": ["consecutive patients", "patients", "lesions", None, None],
+        "outcome": [None, None, None, "VAS", "VAS"],
+        "timepoint": [None, None, None, "preoperatively", "1 month"],
+        "timepoint_days": [np.nan, np.nan, np.nan, 0.0, 30.4375],
+        "text": ["51 consecutive patients", "5 patients", "65 lesions", "8.19 ± 1.1",
+                 "3.41 ± 2.1"]})
+    row = pre_post(stats, outcome="VAS", n_from="sample_size").iloc[0]
+    assert (row["ni"], row["ni_text"]) == (51, "51 consecutive patients")  # not 65 lesions
+    assert pd.isna(pre_post(stats, outcome="VAS").iloc[0]["ni"])
+    with pytest.raises(ValueError, match="n_from"):
+        pre_post(stats, n_from="guess")
+
+
 def test_review_pre_post_every_followup(dev):
     stats, _ = dev
     table = pre_post(stats, outcome=["nrs", "vas"])

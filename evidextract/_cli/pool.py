@@ -45,8 +45,9 @@ def add_pooling_arguments(parser, outcome=None, followup=None):
     group.add_argument("--n", action="append", default=[], metavar="RECORD=N",
                        help="n of a study whose text gives none (repeatable)")
     group.add_argument("--n-from", choices=("measurement", "sample_size"), default="measurement",
-                       help="where n comes from: only the measurement's own n (default), or "
-                            "also the study's single sample size, flagged as such")
+                       help="where n comes from: only the n the text attaches to the "
+                            "measurement (default), or else the study's enrolment (its "
+                            "largest count of people), flagged as such")
     group.add_argument("--method", default="REML", help="tau^2 estimator (default: REML)")
     group.add_argument("--reviewed", type=Path, default=None,
                        help="a corrected review sheet (from --studies) to pool instead")
@@ -108,9 +109,12 @@ def pool_stats(stats: pd.DataFrame, args, out=None, err=None, labels=None) -> in
     sizes = effect_sizes(table, args.measure)
     for index in sizes.attrs["dropped"]:
         row = table.loc[index]
-        print(f"left out {row['study']} ({row['outcome']}): n {row['n_source']}"
-              if pd.isna(row["ni"]) else
-              f"left out {row['study']} ({row['outcome']}): {row['imputed']}", file=err)
+        if pd.isna(row["ni"]):
+            print(f"left out {row['study']} ({row['outcome']}): n missing: the text gives no n "
+                  f"for the means; supply it with --n {row['record_id']}=N, or use "
+                  "--n-from sample_size", file=err)
+        else:
+            print(f"left out {row['study']} ({row['outcome']}): {row['imputed']}", file=err)
     if sizes.empty:
         print("no study has every input (means, SDs and n); supply a missing n with "
               "--n RECORD=N", file=err)

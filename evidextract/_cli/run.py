@@ -7,8 +7,8 @@ scores (``out/studies.csv``, a review sheet), pools it and draws ``out/forest.pn
 
 from __future__ import annotations
 
-import inspect
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -16,47 +16,59 @@ import pandas as pd
 from evidextract._cli.pool import add_pooling_arguments, pool_stats
 from evidextract.review import study_labels
 
+#: Records per extraction chunk: the progress bar moves once a chunk.
+CHUNK = 32
+
 
 def add_arguments(parser):
     """Add the options of ``evidextract run``."""
     parser.add_argument("inputs", nargs="+", type=Path, help="export files or folders")
     parser.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--no-progress", dest="progress", action="store_false",
+                        help="no progress bar")
     add_pooling_arguments(parser, outcome="NRS,VAS", followup="1month")
 
 
-def _inputs(paths) -> list[Path]:
-    files = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        else:
-            files.append(path)
-    return files
-
-
 def read_inputs(paths, err=None) -> pd.DataFrame:
-    """Read every file; a file that cannot be read is reported by name and skipped."""
-    err = err or sys.stderr
+    """Read every input into one records table; problems are reported, never fatal."""
     from evidextract import read
 
-    frames = []
-    for path in _inputs(paths):
-        if not path.exists():
-            print(f"{path}: no such file", file=err)
-            continue
-        try:
-            frames.append(read(path))
-        except Exception as error:  # noqa: BLE001 - one bad file never stops the run
-            print(f"{path}: not read: {type(error).__name__}: {error}", file=err)
-    if not frames:
+    err = err or sys.stderr
+    missing = [p for p in paths if not Path(p).exists()]
+    for path in missing:
+        print(f"{path}: no such file or folder", file=err)
+    present = [str(p) for p in paths if Path(p).exists()]
+    if not present:
         return pd.DataFrame()
-    return pd.concat(frames, ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # collected in attrs["warnings"] and summarized below
+        records = read(present, errors="warn")
+    for warning in records.attrs.get("warnings", []):
+        print(f"read: {warning}", file=err)
+    return records
+
+
+def extract_with_progress(records: pd.DataFrame, progress: bool = True) -> pd.DataFrame:
+    """Extract chunk by chunk under a tqdm bar (terminal or notebook alike)."""
+    from tqdm.auto import tqdm
+
+    from evidextract import extract
+
+    parts = []
+    with tqdm(total=len(records), unit=" records", desc="extract", disable=not progress,
+              file=sys.stderr) as bar:
+        for part in extract(records, chunked=True, batch_size=CHUNK):
+            parts.append(part)
+            bar.update(min(CHUNK, len(records) - bar.n))
+    stats = pd.concat(parts, ignore_index=True) if parts else extract(records.head(0))
+    failed = [part.attrs["failed"] for part in parts if len(part.attrs.get("failed", ()))]
+    if failed:
+        stats.attrs["failed"] = pd.concat(failed, ignore_index=True)
+    return stats
 
 
 def run(args) -> int:
     """Run ``evidextract run``."""
-    from evidextract import extract
-
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     records = read_inputs(args.inputs)
@@ -68,11 +80,12 @@ def run(args) -> int:
         if written[column].map(lambda v: isinstance(v, list | tuple | dict)).any():
             written[column] = written[column].map(repr)
     written.to_csv(out / "records.csv", index=False)
-    options = {}
-    if "progress" in inspect.signature(extract).parameters:
-        options["progress"] = True
-    stats = extract(records, **options)
+    stats = extract_with_progress(records, progress=args.progress)
     stats.to_csv(out / "stats.csv", index=False)
+    failed = stats.attrs.get("failed")
+    for _, row in (failed if failed is not None else pd.DataFrame()).iterrows():
+        print(f"extract: record {row['record_id']} not processed: {row['reason']}",
+              file=sys.stderr)
     status = records["status"].value_counts().to_dict() if "status" in records else {}
     print(f"{len(records)} records ({', '.join(f'{v} {k}' for k, v in status.items())}), "
           f"{len(stats)} statistics: {out / 'records.csv'}, {out / 'stats.csv'}")

@@ -258,14 +258,18 @@ def n_source_row(stats: pd.DataFrame, record_id, n_value: int, before: int | Non
 
 
 def record_sample_size(stats: pd.DataFrame, record_id):
-    """Return the record's one whole-study sample size of people, or None if not exactly one."""
+    """Return the record's enrolment: its largest count of people, or None when it gives none.
+
+    Counts of people are ``sample_size`` rows whose unit ends in a word such as
+    ``patients`` ("51 consecutive patients"); counts of a group or an outcome are left out.
+    """
     rows = stats[(stats["record_id"] == record_id) & (stats["stat"] == "sample_size")]
-    rows = rows[rows["group"].isna() & rows["outcome"].isna()]
-    units = rows["unit"].fillna("").map(_fold)
-    rows = rows[units.isin(PERSON_UNITS)]
-    if len(rows) != 1:
+    rows = rows[rows["group"].isna() & rows["outcome"].isna() & rows["value"].notna()]
+    last_word = rows["unit"].fillna("").map(lambda unit: _fold(unit).split(" ")[-1])
+    rows = rows[last_word.isin(PERSON_UNITS)]
+    if rows.empty:
         return None
-    return rows.iloc[0]
+    return rows.loc[rows["value"].idxmax()]
 
 
 def join_notes(*notes) -> str:

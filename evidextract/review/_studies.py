@@ -122,8 +122,9 @@ def _find_n(stats, record_id, outcome, group, measured: list[pd.Series], n, n_fr
         row = record_sample_size(stats, record_id)
         if row is not None:
             value = int(row["value"])
-            return value, row, f"the study's sample size ({row['text']!r}), not stated for " \
-                "the measurement", f"n = {value} from the study's sample size"
+            return value, row, f"the study's sample size ({row['text']!r}, its largest count " \
+                "of people), not stated for the measurement", \
+                f"n = {value} from the study's sample size"
     return pd.NA, None, MISSING_N, ""
 
 
@@ -166,8 +167,8 @@ def pre_post(
         n supplied by the reader: ``{record_id: n}``, ``{(record_id, outcome): n}``.
     n_from : {"measurement", "sample_size"}, default "measurement"
         Where n comes from when ``n`` does not give it: only the total the text attaches to
-        the measurement (else missing), or also, as a stated fallback, the study's single
-        whole-sample size ("51 consecutive patients").
+        the measurement (else missing), or also, as a fallback flagged in ``imputed``, the
+        study's enrolment: its largest count of people ("51 consecutive patients").
     scale_max : mapping, optional
         Top of an instrument's scale by outcome or record id, e.g. ``{"VAS": 100}``.
     reverse : str or list of str, optional
