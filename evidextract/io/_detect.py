@@ -73,7 +73,7 @@ def _xml_kind(head: str) -> str | None:
         return "pubmed_xml"
     if "<records>" in low and "<record>" in low or re.search(r"<xml>\s*<records", low):
         return "endnote_xml"
-    if re.search(r"<pmc-articleset|<article\b[^>]*(jats|article-type|dtd-version|xmlns)", low):
+    if re.search(r"<pmc-articleset|<article\b[^<>]*(jats|article-type|dtd-version|xmlns)", low):
         return "jats"
     if "<article" in low and ("<front>" in low or "<article-meta" in low):
         return "jats"

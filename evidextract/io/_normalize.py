@@ -19,7 +19,10 @@ _INLINE_TAGS = (
     "mstyle|mover|munder|munderover|mspace|semantics|annotation|img|wbr|nobr|ext-link|"
     "uri|email|monospace|overline|roman|sans-serif|styled-content|style"
 )
-_DROP_WITH_CONTENT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_DROP_WITH_CONTENT = {
+    tag: re.compile(rf"<{tag}\b[^<>]*>.*?</{tag}\s*>", re.IGNORECASE | re.DOTALL)
+    for tag in ("script", "style")
+}
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _BLOCK = re.compile(rf"</?(?:(?:jats|mml|xhtml|html):)?(?:{_BLOCK_TAGS})\b[^<>]*>", re.IGNORECASE)
 _INLINE = re.compile(
@@ -61,8 +64,11 @@ def html_to_text(text: str) -> str:
     'One. Two, p < .001.'
     """
     if "<" in text:
-        text = _COMMENT.sub(" ", text)
-        text = _DROP_WITH_CONTENT.sub(" ", text)
+        if "-->" in text:
+            text = _COMMENT.sub(" ", text)
+        for tag, pattern in _DROP_WITH_CONTENT.items():  # only when its closing tag is there
+            if f"</{tag}" in text.lower():
+                text = pattern.sub(" ", text)
         text = _BLOCK.sub(" ", text)
         text = _INLINE.sub("", text)
     if "&" in text:
@@ -91,7 +97,9 @@ def strip_copyright(text: str) -> str:
     >>> strip_copyright("Costs fell (c) by 10%. More text follows here.")
     'Costs fell (c) by 10%. More text follows here.'
     """
-    return _COPYRIGHT.sub("", text)
+    # Only the tail can hold a closing statement; searching it alone keeps long texts cheap.
+    head, tail = text[:-600], text[-600:]
+    return head + _COPYRIGHT.sub("", tail) if len(text) > 600 else _COPYRIGHT.sub("", text)
 
 
 def normalize_text(text: str | None, *, copyright: bool = True) -> str:

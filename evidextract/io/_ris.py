@@ -56,7 +56,13 @@ def _chunks(text, line_re, start, end, style, name, problems) -> Iterator[_Chunk
         elif tag is not None:
             current.lines.append(style(tag, value))
         elif raw.strip() and not _NUMBERING.match(raw):
-            current.lines.append(("   " if style is _wos_style else "") + raw.strip())
+            # Continuation lines are joined here, not by rispy (which fails on a continued
+            # repeated tag); a WoS list tag (AU, AF, ...) takes one value per line.
+            last_tag = current.lines[-1][:2]
+            if style is _wos_style and last_tag in _WOS_LIST_TAGS:
+                current.lines.append(style(last_tag, raw.strip()))
+            else:
+                current.lines[-1] += " " + raw.strip()
     if current is not None:
         problems.add(
             name, f"record has no {end} line (the file ends inside it); read what it holds",

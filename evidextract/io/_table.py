@@ -126,7 +126,13 @@ def read_parquet(item: Input, problems: Problems, columns: dict | None = None):
     """Yield the rows of a Parquet table (evidextract's own records table, or similar)."""
     import pandas as pd
 
-    frame = pd.read_parquet(item.path if item.path is not None else io.BytesIO(item.data))
+    try:
+        frame = pd.read_parquet(item.path if item.path is not None else io.BytesIO(item.data))
+    except Exception as exc:  # pyarrow raises several types on a file that is not Parquet
+        message = f"not a readable Parquet file ({type(exc).__name__})"
+        problems.add(item.name, message)
+        yield make_record(source=item.name, status="unreadable", message=message)
+        return
     mapping = map_columns(list(frame.columns), columns)
     for number, row in enumerate(frame.to_dict("records"), 1):
         record = row_record(row, mapping, item.name)

@@ -21,9 +21,9 @@ _STOP = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?)\]\"'\u201d%]\s*$")
 _BLOCK_TAG = re.compile(r"</?(?:p|div|br|h[1-6]|li|tr|section|article|header|footer|title)\b"
-                        r"[^>]*>", re.IGNORECASE)
+                        r"[^<>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^<>]+>")
-_META = re.compile(r"<meta\s+[^>]*name=[\"']([^\"']+)[\"'][^>]*content=[\"']([^\"']*)[\"']",
+_META = re.compile(r"<meta\s[^<>]*?name=[\"']([^\"'<>]+)[\"'][^<>]*?content=[\"']([^\"'<>]*)[\"']",
                    re.IGNORECASE)
 
 
@@ -31,7 +31,9 @@ def _html_lines(text: str) -> tuple[str, dict]:
     meta = {}
     for name, content in _META.findall(text):
         meta.setdefault(name.lower(), html.unescape(content))
-    text = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text, flags=re.I | re.S)
+    for tag in ("script", "style"):  # each pass only when its closing tag is there
+        if f"</{tag}" in text.lower():
+            text = re.sub(rf"<{tag}\b.*?</{tag}\s*>", " ", text, flags=re.I | re.S)
     text = _BLOCK_TAG.sub("\n", text)
     text = _ANY_TAG.sub("", text)
     return html.unescape(text), meta
