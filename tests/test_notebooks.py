@@ -41,3 +41,19 @@ def test_notebooks_metafor_examples_reproduce_bcg():
     assert "Random-Effects Model (k = 13; tau^2 estimator: REML)" in text
     assert "-0.7145  0.1798  -3.9744  <.0001  -1.0669  -0.3622" in text
     assert "<image/png>" in text  # the forest plot was drawn
+
+
+def test_notebooks_tour_reads_extracts_and_shows_the_seeds():
+    text = _run("01_tour.ipynb")
+    assert "12 records read, status: {'ok': 12}" in text
+    assert "6.8 ± 2.2 (range, 0–10)<span" in text  # highlighted in its abstract by show()
+    assert "-3.71 (95% confidence interval [CI]: -5.29 to -2.00" in text  # estimates()
+
+
+def test_notebooks_pain_scores_pool_the_seed_studies():
+    text = _run("02_pain_scores.ipynb")
+    assert "Random-Effects Model (k = 2; tau^2 estimator: REML)" in text
+    assert "-2.1426  0.4169  -5.1392  <.0001  -2.9597  -1.3254" in text  # metafor 3.8
+    assert "pooled SMD -2.14 (95% CI -2.96 to -1.33)" in text
+    assert "corrections: 0" in text
+    assert "<image/png>" in text

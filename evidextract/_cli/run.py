@@ -17,7 +17,7 @@ from evidextract._cli.pool import add_pooling_arguments, pool_stats
 from evidextract.review import study_labels
 
 #: Records per extraction chunk: the progress bar moves once a chunk.
-CHUNK = 32
+CHUNK = 64
 
 
 def add_arguments(parser):
@@ -60,8 +60,10 @@ def extract_with_progress(records: pd.DataFrame, progress: bool = True) -> pd.Da
         for part in extract(records, chunked=True, batch_size=CHUNK):
             parts.append(part)
             bar.update(min(CHUNK, len(records) - bar.n))
-    stats = pd.concat(parts, ignore_index=True) if parts else extract(records.head(0))
     failed = [part.attrs["failed"] for part in parts if len(part.attrs.get("failed", ()))]
+    for part in parts:
+        part.attrs = {}  # they hold DataFrames, which pandas cannot compare in concat
+    stats = pd.concat(parts, ignore_index=True) if parts else extract(records.head(0))
     if failed:
         stats.attrs["failed"] = pd.concat(failed, ignore_index=True)
     return stats

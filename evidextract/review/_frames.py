@@ -115,6 +115,7 @@ def as_stats(stats: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(stats, pd.DataFrame):
         raise TypeError(f"expected a statistics DataFrame, got {type(stats).__name__}")
     out = stats.copy()
+    out.attrs = {}  # extract's attrs hold DataFrames, which pandas cannot compare in concat
     for column, dtype in STATS_COLUMNS.items():
         if column not in out.columns:
             missing = np.nan if dtype == "float64" else pd.NA
