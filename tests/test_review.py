@@ -339,3 +339,16 @@ def test_review_effect_sizes_smcc_smcr_mc(dev):
     np.testing.assert_allclose(smcr["vi"], [0.044761038134, 0.199190775168], rtol=1e-10)
     with pytest.raises(ValueError, match="pre-post"):
         effect_sizes(table, "SMD")
+
+
+def test_review_pre_post_keeps_a_0_10_scale_with_a_wide_sd():
+    stats = _vas_0_100().iloc[2:].assign(value=[8.5, 2.0], sd=[2.1, 2.6])  # 8.5 + 2.1 > 10
+    row = pre_post(stats, outcome="NRS", followup="1month", scale="0-10").iloc[0]
+    assert (row["m2i"], row["sd2i"], row["rescaled"]) == (8.5, 2.1, "NRS 0-10 (as reported)")
+
+
+def test_review_pre_post_correlation_per_study():
+    table = pre_post(_vas_0_100(), outcome="VAS,NRS", followup="1month", ri={"v": 0.7})
+    assert table.iloc[0]["ri"] == 0.7 and table.iloc[0]["imputed"] == "r = 0.7 given (ri=)"
+    assert math.isnan(table.iloc[1]["ri"])
+    assert table.iloc[1]["imputed"] == "r missing: ri= gives none for this study"

@@ -94,12 +94,15 @@ def _scale_max(text) -> float:
 
 
 def _instrument_max(block: pd.DataFrame, outcome: str, scale_max) -> float:
-    """Return the top of the instrument's scale: given, else 100 if any value exceeds 10."""
+    """Return the top of the instrument's scale: given, else 100 if any value exceeds 10.
+
+    Means and range ends are read, not mean + SD: 8.5 ± 2.1 on a 0-10 scale is common.
+    """
     if scale_max:
         for key in (outcome, block["record_id"].iloc[0]):
             if key in scale_max:
                 return float(scale_max[key])
-    seen = pd.concat([block["value"], block["range_high"], block["value"] + block["sd"].fillna(0)])
+    seen = pd.concat([block["value"], block["range_high"], block["iqr_high"]])
     return 100.0 if (seen.dropna() > 10).any() else 10.0
 
 
@@ -246,8 +249,12 @@ def pre_post(
                     m1, m2 = target - m1, target - m2
                     rescaled += "; reversed so that higher = worse"
                 scale_text, direction = f"0-{target:g}", "higher = worse"
-            r = ri.get(record_id, math.nan) if isinstance(ri, Mapping) else float(ri)
-            r_note = f"r = {r:g} from ri=" if isinstance(ri, Mapping) else f"imputed r = {r:g}"
+            if not isinstance(ri, Mapping):
+                r, r_note = float(ri), f"imputed r = {float(ri):g}"
+            elif record_id in ri:
+                r, r_note = float(ri[record_id]), f"r = {float(ri[record_id]):g} given (ri=)"
+            else:
+                r, r_note = math.nan, "r missing: ri= gives none for this study"
             out.append({
                 "study": _label(labels, record_id), "record_id": record_id, "outcome": name,
                 "group": group, "timepoint": follow["timepoint"],
