@@ -179,3 +179,14 @@ def test_io_bad_input_billion_laughs_is_not_expanded(tmp_path):
     assert len(frame) == 1
     assert "lollollol" not in frame.loc[0, "abstract"]
     assert frame.loc[0, "status"] in ("ok", "error")
+
+
+def test_io_bad_input_iter_records_hands_warnings_to_a_list(tmp_path):
+    from evidextract.io import iter_records
+
+    found = []
+    path = _write(tmp_path, "no_er.ris", RIS_NO_ER)
+    titles = [r["title"] for r in iter_records(path, errors="ignore", warnings_list=found)]
+    assert titles == ["First", "Second", "Third"]
+    assert [(w.file, w.record, w.line) for w in found] == [("no_er.ris", "1", 1),
+                                                          ("no_er.ris", "3", 8)]

@@ -146,13 +146,17 @@ def _iter(source, format, problems: Problems, columns, names=None) -> Iterator[d
         yield from _with_ids(item, _file_records(item, format, problems, columns))
 
 
-def iter_records(source, format: str = "auto", errors: str = "warn", *, columns=None):
+def iter_records(source, format: str = "auto", errors: str = "warn", *, columns=None,
+                 warnings_list: list | None = None):
     r"""Yield the records of ``source`` one at a time, as dicts (the streaming reader).
 
     Parameters
     ----------
     source, format, errors, columns
         As in :func:`read`.
+    warnings_list : list, optional
+        A list that receives each :class:`ReadWarning` as it is found (a batch keeps its
+        problems this way, with ``errors="ignore"`` to silence the Python warnings).
 
     Yields
     ------
@@ -169,7 +173,10 @@ def iter_records(source, format: str = "auto", errors: str = "warn", *, columns=
     >>> [(r["record_id"], r["sections"]) for r in iter_records(text)]
     [('1', [])]
     """
-    yield from _iter(source, format, Problems(errors), columns)
+    problems = Problems(errors)
+    if warnings_list is not None:
+        problems.warnings = warnings_list
+    yield from _iter(source, format, problems, columns)
 
 
 def _norm_key(text: str) -> str:
@@ -238,6 +245,16 @@ def read(source, format: str = "auto", *, errors: str = "warn", columns=None,
         space folded, a closing copyright line dropped). ``sections`` lists the
         ``(name, label, start, end)`` of :func:`split_sections`. ``status`` is ``ok``,
         ``no_abstract``, ``unreadable`` or ``error``; ``message`` says why.
+        ``df.attrs["warnings"]`` lists the :class:`ReadWarning` (file, record, line,
+        message) of every problem, ``df.attrs["duplicates"]`` the merged records
+        (``{"kept", "dropped", "source"}``) and ``df.attrs["files"]`` the files read.
+
+    Notes
+    -----
+    Formats are told from the content; a file name whose suffix promises another format
+    gives a warning. XML is parsed with ``resolve_entities=False, no_network=True,
+    load_dtd=False``. An empty file gives a warning and no row; a file from which nothing
+    can be read gives one ``unreadable`` row, so every input is accounted for.
 
     See Also
     --------
