@@ -84,22 +84,30 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def seeds_run(tmp_path_factory):
-    """``evidextract run data/seeds`` once, with n from each study's enrolment where needed."""
+    """``evidextract run data/seeds`` once, with n from each study's enrolment where needed.
+
+    A missing path and a file of random bytes ride along: they are reported, never fatal.
+    """
     import contextlib
     import io
 
     out = tmp_path_factory.mktemp("run")
+    garbage = out.parent / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 8)
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        status = main(["run", str(ROOT / "data" / "seeds"), "-o", str(out), "--no-progress",
+        status = main(["run", str(ROOT / "data" / "seeds"), str(out.parent / "missing.ris"),
+                       str(garbage), "-o", str(out), "--no-progress",
                        "--n-from", "sample_size"])
     return status, out, stdout.getvalue(), stderr.getvalue()
 
 
 def test_cli_run_pools_the_seed_pain_studies(seeds_run, close_figures):
-    status, out, stdout, _ = seeds_run
+    status, out, stdout, stderr = seeds_run
     assert status == 0
-    assert stdout.startswith("12 records (12 ok), ")
+    assert "missing.ris: no such file or folder" in stderr
+    assert "garbage.bin" in stderr  # named, with the reader's reason
+    assert stdout.startswith("13 records (12 ok, 1 unreadable), ")
     assert "Random-Effects Model (k = 2; tau^2 estimator: REML)" in stdout
     assert METAFOR_TAU2 in stdout and METAFOR_Q in stdout and METAFOR_RESULTS in stdout
     studies = pd.read_csv(out / "studies.csv", encoding="utf-8-sig")
@@ -110,7 +118,7 @@ def test_cli_run_pools_the_seed_pain_studies(seeds_run, close_figures):
                                         "n = 51 from the study's sample size; imputed r = 0.5"]
     records = pd.read_csv(out / "records.csv")
     stats = pd.read_csv(out / "stats.csv")
-    assert len(records) == 12 and set(stats["record_id"]) <= set(records["record_id"])
+    assert len(records) == 13 and set(stats["record_id"]) <= set(records["record_id"])
     assert matplotlib.image.imread(out / "forest.png").shape[1] > 600
 
 

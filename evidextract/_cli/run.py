@@ -57,7 +57,8 @@ def extract_with_progress(records: pd.DataFrame, progress: bool = True) -> pd.Da
     parts = []
     with tqdm(total=len(records), unit=" records", desc="extract", disable=not progress,
               file=sys.stderr) as bar:
-        for part in extract(records, chunked=True, batch_size=CHUNK):
+        # errors="ignore": failed records are collected in attrs["failed"] and reported by run
+        for part in extract(records, chunked=True, batch_size=CHUNK, errors="ignore"):
             parts.append(part)
             bar.update(min(CHUNK, len(records) - bar.n))
     failed = [part.attrs["failed"] for part in parts if len(part.attrs.get("failed", ()))]
@@ -82,15 +83,18 @@ def run(args) -> int:
         if written[column].map(lambda v: isinstance(v, list | tuple | dict)).any():
             written[column] = written[column].map(repr)
     written.to_csv(out / "records.csv", index=False)
-    stats = extract_with_progress(records, progress=args.progress)
+    readable = records[records["status"] == "ok"] if "status" in records else records
+    stats = extract_with_progress(readable, progress=args.progress)  # others have no text
     stats.to_csv(out / "stats.csv", index=False)
-    failed = stats.attrs.get("failed")
-    for _, row in (failed if failed is not None else pd.DataFrame()).iterrows():
+    failed = stats.attrs.get("failed", pd.DataFrame(columns=["record_id", "reason"]))
+    for _, row in failed.iterrows():
         print(f"extract: record {row['record_id']} not processed: {row['reason']}",
               file=sys.stderr)
     status = records["status"].value_counts().to_dict() if "status" in records else {}
-    print(f"{len(records)} records ({', '.join(f'{v} {k}' for k, v in status.items())}), "
-          f"{len(stats)} statistics: {out / 'records.csv'}, {out / 'stats.csv'}")
+    not_processed = f", {len(failed)} not processed by extract" if len(failed) else ""
+    print(f"{len(records)} records ({', '.join(f'{v} {k}' for k, v in status.items())}"
+          f"{not_processed}), {len(stats)} statistics: {out / 'records.csv'}, "
+          f"{out / 'stats.csv'}")
     if args.studies is None:
         args.studies = out / "studies.csv"
     if args.forest is None:
