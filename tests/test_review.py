@@ -210,6 +210,10 @@ def test_review_estimates_generic_route(dev):
     assert (row["record_id"], row["measure"], row["yi"]) == (META, "SMD", -3.71)
     assert row["sei"] == pytest.approx((-2.00 + 5.29) / (2 * z), rel=1e-12)
     assert row["vi"] == pytest.approx(row["sei"] ** 2, rel=1e-12)
+    assert (row["se_source"], row["imputed"]) == ("95% CI", "")
+    unknown = estimates(stats, stat="auc")  # AUROC 0.874 (0.073): an SD across folds, no SE
+    assert unknown["vi"].isna().all()
+    assert set(unknown["se_source"]) == {"none: no CI or SE, variance unknown"}
     ratio = estimates(pd.DataFrame({"record_id": ["r"], "stat": ["hazard_ratio"],
                                     "value": [0.49], "ci_low": [0.34], "ci_high": [0.70],
                                     "ci_level": [0.95]}))
@@ -227,6 +231,9 @@ def test_review_show_highlights_every_gold_statistic(dev):
     assert "6.8 ± 2.2 (range, 0–10)<span" in view.html
     assert ('title="value: 6.8\nsd: 2.2\nrange_low: 0\nrange_high: 10\ntotal: 64\n'
             'outcome: NRS\ntimepoint: baseline"') in view.html
+    by_sentence = show(None, stats)
+    assert (by_sentence.located, by_sentence.missing) == (len(stats), 0)
+    assert by_sentence.html.count("<p>") == len(stats.drop_duplicates(["record_id", "sentence"]))
 
 
 def test_review_show_escapes_everything_from_a_file():
@@ -245,6 +252,7 @@ def test_review_show_escapes_everything_from_a_file():
     assert view.html.count("<mark") == 2 and "P_VALUE" in view.html
     sentences = show(None, stats.assign(sentence=records["abstract"][0]))
     assert "<script" not in sentences.html and sentences.html.count("<mark") == 2
+    assert sentences.html.count("<p>") == 1  # one sentence, both statistics in it
 
 
 def test_review_study_table_html_escapes_and_marks_imputed(pain):

@@ -124,6 +124,22 @@ def _render(abstract: str, spans) -> str:
     return "".join(pieces)
 
 
+def _by_sentence(stats: pd.DataFrame) -> Highlights:
+    """Each sentence once, with every statistic found in it highlighted."""
+    sentences = stats.assign(_sentence=stats["sentence"].fillna(stats["text"]).fillna(""))
+    sentences = sentences.assign(start=pd.NA, end=pd.NA)  # offsets index the abstract
+    parts, located = [], 0
+    keys = [sentences["record_id"].fillna(""), sentences["_sentence"]]
+    for (record_id, sentence), rows in sentences.groupby(keys, sort=False):
+        spans = _locate(sentence, rows)
+        located += len(spans)
+        parts.append(f"<p><code>{html.escape(str(record_id))}</code> "
+                     f"{_render(sentence, spans)}</p>")
+    fragment = ('<div class="entities" style="line-height: 2.5; direction: ltr">'
+                f"{''.join(parts)}</div>")
+    return Highlights(fragment, located, len(stats) - located, stats["record_id"].nunique())
+
+
 def show(records: pd.DataFrame | None, stats: pd.DataFrame, max_records: int | None = 50):
     """Render abstracts with each extracted statistic highlighted and labelled.
 
@@ -132,7 +148,8 @@ def show(records: pd.DataFrame | None, stats: pd.DataFrame, max_records: int | N
     records : pandas.DataFrame or None
         The records table of :func:`evidextract.read` (``record_id``, ``abstract``, and
         ``title`` when there is one; a gold ``records.jsonl`` with ``id`` works too). With
-        None, each statistic is shown within its own sentence.
+        None, the statistics table is shown sentence by sentence: each sentence once,
+        with every statistic in it highlighted.
     stats : pandas.DataFrame
         The statistics table of :func:`evidextract.extract` for those records.
     max_records : int or None, default 50
@@ -164,17 +181,7 @@ def show(records: pd.DataFrame | None, stats: pd.DataFrame, max_records: int | N
     """
     stats = as_stats(stats)
     if records is None:
-        sentences = stats.assign(abstract=stats["sentence"].fillna(stats["text"]))
-        sentences = sentences.assign(start=pd.NA, end=pd.NA)
-        parts, located = [], 0
-        for _, row in sentences.iterrows():
-            spans = _locate(str(row["abstract"]), sentences.loc[[row.name]])
-            located += len(spans)
-            parts.append(f'<p><code>{html.escape(str(row["record_id"]))}</code> '
-                         f"{_render(str(row['abstract']), spans)}</p>")
-        fragment = '<div class="entities" style="line-height: 2.5; direction: ltr">' \
-                   f"{''.join(parts)}</div>"
-        return Highlights(fragment, located, len(stats) - located, stats["record_id"].nunique())
+        return _by_sentence(stats)
     if "record_id" not in records.columns and "id" in records.columns:
         records = records.rename(columns={"id": "record_id"})
     parts, located, missing = [], 0, 0

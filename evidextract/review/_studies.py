@@ -45,7 +45,8 @@ PROPORTIONS_COLUMNS = [
 
 ESTIMATES_COLUMNS = [
     "study", "record_id", "outcome", "group", "timepoint", "measure", "estimate",
-    "ci_low", "ci_high", "ci_level", "yi", "sei", "vi", "imputed", *span_columns("yi"),
+    "ci_low", "ci_high", "ci_level", "yi", "sei", "vi", "se_source", "imputed",
+    *span_columns("yi"),
 ]  # fmt: skip
 
 _INT_COLUMNS = {"ni", "n1i", "n2i", "xi"}
@@ -461,7 +462,9 @@ def estimates(
     StudyTable
         Columns ``study, record_id, outcome, group, timepoint, measure`` (metafor's code),
         ``estimate, ci_low, ci_high, ci_level`` (as reported), ``yi`` (log scale for
-        ratios), ``sei``, ``vi``, ``imputed``, and the span of the estimate (``yi_*``).
+        ratios), ``sei``, ``vi``, ``se_source`` (``"95% CI"``, ``"reported SE"``, or why
+        there is none), ``imputed`` (empty: the generic route assumes nothing), and the
+        span of the estimate (``yi_*``).
 
     Notes
     -----
@@ -501,7 +504,7 @@ def estimates(
         has_se = not pd.isna(row["se"]) and not ratio  # a ratio's SE: scale unknown
         usable = not pd.isna(value) and (not ratio or (value > 0 and (not has_ci or low > 0)))
         yi = sei = math.nan
-        note = "no CI or SE: variance unknown"
+        se_source = "none: no CI or SE, variance unknown"
         if usable and (has_ci or has_se):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # an asymmetric CI is common after rounding
@@ -511,12 +514,15 @@ def estimates(
                     ci_high=[high] if has_ci and not has_se else None,
                     level=level, scale="log" if ratio else "identity")
             yi, sei = float(sizes["yi"].iloc[0]), float(sizes["sei"].iloc[0])
-            note = "" if has_se else f"SE from the {level:.0%} CI"
+            se_source = "reported SE" if has_se else f"{level:.0%} CI"
         elif usable:
             yi = math.log(value) if ratio else float(value)
+        else:
+            se_source = "none: a ratio must be positive" if ratio else "none: no estimate"
         out.append({"study": _label(labels, row["record_id"]), "record_id": row["record_id"],
                     "outcome": row["outcome"], "group": row["group"],
                     "timepoint": row["timepoint"], "measure": measure, "estimate": value,
                     "ci_low": low, "ci_high": high, "ci_level": row["ci_level"], "yi": yi,
-                    "sei": sei, "vi": sei**2, "imputed": note, **span_of(row, "yi")})
+                    "sei": sei, "vi": sei**2, "se_source": se_source, "imputed": "",
+                    **span_of(row, "yi")})
     return _frame(out, ESTIMATES_COLUMNS)
