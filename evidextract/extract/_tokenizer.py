@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+#: Longest run without white space handed whole to spaCy's tokenizer. spaCy peels affixes
+#: one at a time and searches the rest of the run for a suffix each time, so its time grows
+#: with the square of a run's length ("((((...", "%%%%...", "±±±..."); longer runs are cut.
+MAX_RUN = 100
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+# Characters after which a long run may be cut: not inside a word or a number (1.5, 1,267, 0·72).
+_CUT_AFTER = re.compile(r"[^\w.,\u00b7]")
 
 # Split off so that each number is a token of its own and each sign a token beside it.
 _EXTRA_PREFIXES = [
@@ -20,9 +31,74 @@ _EXTRA_INFIXES = [
 ]
 
 
+class RunLimitedTokenizer:
+    """spaCy's tokenizer with runs of more than :data:`MAX_RUN` non-space characters cut first.
+
+    Text without such a run (every real abstract but a handful) is tokenized exactly as by
+    the wrapped tokenizer. A longer run is cut after a symbol (never inside a word or a
+    number) into pieces of at most about ``MAX_RUN`` characters, each tokenized alone, so the
+    time stays linear in the length of the text. Everything else is the wrapped tokenizer's.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> nlp = customize_tokenizer(spacy.blank("en"))
+    >>> doc = nlp("(" * 5000 + "1")
+    >>> len(doc), doc.text == "(" * 5000 + "1"
+    (5001, True)
+    """
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        """Tokenize ``text``; ``doc.text == text``."""
+        if _LONG_RUN.search(text) is None:
+            return self.tokenizer(text)
+        words, spaces = [], []
+        for piece in _pieces(text):
+            for token in self.tokenizer(piece):
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_))
+        return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
+
+    def pipe(self, texts, batch_size: int = 1000):
+        """Tokenize a stream of texts."""
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name):
+        if name == "tokenizer" or name.startswith("__"):  # unpickling: not set yet
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
+
+
+def _pieces(text: str):
+    """Yield consecutive pieces of ``text``, cutting runs longer than ``MAX_RUN`` after symbols."""
+    done = 0
+    for run in _LONG_RUN.finditer(text):
+        start, end = run.span()
+        while end - start > MAX_RUN:
+            window = text[start + MAX_RUN // 2:start + MAX_RUN]
+            cuts = [m.end() for m in _CUT_AFTER.finditer(window)]
+            if cuts:
+                cut = start + MAX_RUN // 2 + cuts[-1]
+            else:  # no symbol near: cut after the next one, never inside a word or number
+                later = _CUT_AFTER.search(text, start + MAX_RUN, end)
+                if later is None:
+                    break
+                cut = later.end()
+            if cut >= end:
+                break
+            yield text[done:cut]
+            done = start = cut
+    yield text[done:]
+
+
 def customize_tokenizer(nlp):
     """Add the statistics typesetting rules to ``nlp``'s tokenizer, in place.
 
+    Wraps the tokenizer in :class:`RunLimitedTokenizer` (linear time on adversarial runs).
     Splits ``±``, ``+/-``, comparison signs (``p<.001``, ``I²=85``, ``n=45``), ranges
     written with dashes or tildes between digits (``0–10``, ``45∼50``), ``34/64`` and
     ``95%CI``, so that every number is its own token. Middle-dot decimals (``0·72``),
@@ -48,7 +124,11 @@ def customize_tokenizer(nlp):
     prefixes = _EXTRA_PREFIXES + list(nlp.Defaults.prefixes)
     infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
     suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Za-z0-9])-"]  # "Two- and 5-year"
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer = nlp.tokenizer
+    if isinstance(tokenizer, RunLimitedTokenizer):
+        tokenizer = tokenizer.tokenizer
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer = RunLimitedTokenizer(tokenizer)
     return nlp
