@@ -38,6 +38,11 @@ __all__ = ["extract_files", "BatchResult", "BatchError"]
 # Seconds between two manifest saves while inputs finish (always saved at the end).
 _SAVE_EVERY = 2.0
 
+# Inputs a worker process handles before it is replaced by a fresh one: spaCy's
+# string store only grows, so a long-lived worker's memory would creep up over
+# a whole baseline; a restart costs one pipeline build (seconds) every few files.
+_TASKS_PER_WORKER = 8
+
 
 class BatchError(RuntimeError):
     """An input failed and ``errors="raise"`` was asked; the manifest is saved."""
@@ -62,15 +67,19 @@ class BatchResult:
         Inputs an earlier run had finished, skipped by this one.
     processed_abstracts : int
         Abstracts extracted by this run (not counting reused parts).
+    reused_parts : int
+        Parts of unfinished inputs that an earlier, interrupted run had written
+        and this run kept.
     """
 
     def __init__(self, out: Path, manifest: dict, elapsed: float, reused: int,
-                 processed_abstracts: int):
+                 processed_abstracts: int, reused_parts: int = 0):
         self.out = out
         self.manifest = manifest
         self.elapsed = elapsed
         self.reused_inputs = reused
         self.processed_abstracts = processed_abstracts
+        self.reused_parts = reused_parts
 
     @property
     def totals(self) -> dict:
@@ -118,7 +127,8 @@ class BatchResult:
         t = self.totals
         rate = self.processed_abstracts / self.elapsed if self.elapsed > 0 else 0.0
         lines = [
-            f"{t['inputs']} inputs ({self.reused_inputs} done before), {t['records']} records, "
+            f"{t['inputs']} inputs ({self.reused_inputs} done before, {self.reused_parts} parts "
+            f"of others reused), {t['records']} records, "
             f"{t['abstracts']} abstracts, {t['statistics']} statistics; "
             f"{self.processed_abstracts} abstracts extracted in {self.elapsed:.1f} s "
             f"({rate:.0f} abstracts/s)",
@@ -400,9 +410,11 @@ def extract_files(
     save()
     bar = _Progress(progress and bool(tasks))
     first_failure: dict | None = None
+    reused_parts = 0
     try:
         for position, result in _run_tasks(tasks, n_process, extractor, bar):
             entry = entries[position]
+            reused_parts += result.get("reused_parts", 0)
             entry.update({k: v for k, v in result.items() if k != "reused_parts"})
             if entry["status"] != "done":
                 print(f"evidextract: FAILED {entry['path']}: {entry['error']}", file=sys.stderr)
@@ -429,7 +441,8 @@ def extract_files(
             entry.update(status="failed", error="not processed: the run stopped at an earlier "
                          "failure (errors='raise')")
     save()
-    result = BatchResult(out, manifest, time.perf_counter() - started, reused, bar.abstracts)
+    result = BatchResult(out, manifest, time.perf_counter() - started, reused, bar.abstracts,
+                         reused_parts)
     if first_failure is not None:
         if errors == "raise":
             raise BatchError(f"{first_failure['path']}: {first_failure['error']} "
@@ -460,6 +473,7 @@ def _run_pool(tasks, n_process, extractor, bar):
     executor = ProcessPoolExecutor(
         max_workers=min(n_process, len(tasks)), mp_context=context,
         initializer=init_worker, initargs=(extractor, progress_queue),
+        max_tasks_per_child=_TASKS_PER_WORKER,
     )
     pending = {}
     try:

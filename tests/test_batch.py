@@ -171,6 +171,7 @@ def test_batch_resumes_after_a_kill(corpus, reference, tmp_path):
     _same_rows(run.statistics(), reference.statistics())
     _same_rows(run.records(), reference.records())
     assert {p: p.stat().st_mtime_ns for p in finished} == stamps  # finished work was kept
+    assert run.reused_inputs * 2 + run.reused_parts == len(finished)
     assert not list(out.glob("**/.tmp-*"))
     assert _part_files(out) == _part_files(reference.out)
 

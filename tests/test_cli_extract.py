@@ -49,13 +49,13 @@ def test_cli_extract_folder_then_resume(inputs, tmp_path, capsys):
     argv = ["extract", *map(str, paths), "-o", str(out), "--chunk-size", "2", "--no-progress"]
     assert main(argv) == 0
     screen = capsys.readouterr().err
-    assert "2 inputs (0 done before), 6 records" in screen
+    assert "2 inputs (0 done before, 0 parts of others reused), 6 records" in screen
     stats = pd.read_parquet(out / "statistics")
     assert _key_columns(stats) == _key_columns(expected)
     manifest = json.loads((out / "manifest.json").read_text())
     assert [e["status"] for e in manifest["inputs"]] == ["done", "done"]
     assert main(argv) == 0
-    assert "2 inputs (2 done before)" in capsys.readouterr().err
+    assert "2 inputs (2 done before, 0 parts of others reused)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])

@@ -245,6 +245,7 @@ class _Input:
         # The reader's warnings go to the manifest, not to the screen of a long run.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            warnings.simplefilter("ignore", ResourceWarning)  # interpreter noise, not input
             self._run()
         result = self.result
         result["warnings"] = [str(w.message) for w in caught[:MAX_PROBLEMS]]
