@@ -1,11 +1,14 @@
 """Study tables, review sheets and notebook displays, on the dev gold statistics table."""
 
+import html
 import math
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from evidextract import estimates, pre_post, proportions, show, two_groups
@@ -360,3 +363,25 @@ def test_review_pre_post_correlation_per_study():
     assert table.iloc[0]["ri"] == 0.7 and table.iloc[0]["imputed"] == "r = 0.7 given (ri=)"
     assert math.isnan(table.iloc[1]["ri"])
     assert table.iloc[1]["imputed"] == "r missing: ri= gives none for this study"
+
+
+_OUR_TAGS = re.compile(r"</?(?:mark|span|div|h4|code|small|p|i|b|br)(?: [^<>]*)?>")
+
+
+@settings(max_examples=40, deadline=None)  # ~0.1 s an example
+@given(abstract=st.text(alphabet="ab <>&\"'=/;x\n±", min_size=1, max_size=60),
+       title=st.text(alphabet="<>&\"' t", max_size=10), data=st.data())
+def test_review_show_property_no_markup_from_input_survives(abstract, title, data):
+    start = data.draw(st.integers(0, len(abstract) - 1))
+    end = data.draw(st.integers(start + 1, len(abstract)))
+    outcome = data.draw(st.text(alphabet="<>\"'& o", max_size=8))
+    records = pd.DataFrame({"record_id": ["<r>"], "title": [title], "abstract": [abstract]})
+    stats = pd.DataFrame({"record_id": ["<r>"], "start": [start], "end": [end],
+                          "text": [abstract[start:end]], "stat": ["mean"], "value": [1.0],
+                          "outcome": [outcome], "sentence": [abstract]})
+    for view in (show(records, stats), show(None, stats)):
+        assert view.located == 1
+        residue = _OUR_TAGS.sub("", view.html)
+        assert "<" not in residue and ">" not in residue
+        text = re.sub(r"<[^<>]*>", "", view.html)
+        assert html.unescape(text).count(abstract[start:end]) >= 1
