@@ -109,7 +109,11 @@ class BatchResult:
                 for part in entry.get("parts", [])]
 
     def statistics(self) -> pd.DataFrame:
-        """Read the statistics table of every part, in input order, into memory."""
+        """Read the statistics table of every part, in input order, into memory.
+
+        For outputs larger than memory, read ``out / "statistics"`` lazily
+        instead, e.g. with ``dask.dataframe.read_parquet`` or ``pyarrow.dataset``.
+        """
         frame = read_parts(self.part_paths("statistics"))
         if frame is None:
             return pd.DataFrame()
@@ -150,16 +154,22 @@ class BatchResult:
                 f"{t['statistics']} statistics in {str(self.out)!r}>")
 
 
-def _expand(inputs) -> list[Path]:
-    """Return the input files: folders are walked (sorted), duplicates dropped."""
+def _expand(inputs, out: Path) -> list[Path]:
+    """Return the input files: folders are walked (sorted), duplicates dropped.
+
+    Hidden files and anything inside the output folder (when it sits in an
+    input folder) are left out, so a re-run never reads its own parts.
+    """
     if isinstance(inputs, str | os.PathLike):
         inputs = [inputs]
+    own = Path(os.path.realpath(out))
     files, seen = [], set()
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*")
-                           if p.is_file() and not any(s.startswith(".") for s in p.parts[-1:]))
+                           if p.is_file() and not p.name.startswith(".")
+                           and own not in Path(os.path.realpath(p)).parents)
         else:
             found = [path]
         for file in found:
@@ -377,7 +387,7 @@ def extract_files(
         old_entries = {e.get("key"): e for e in (old or {}).get("inputs", [])
                        if isinstance(e, dict)}
 
-    files = _expand(inputs)
+    files = _expand(inputs, out)
     keys = [input_key(path) for path in files]
     _remove_stale_parts(out, old, set(keys))
 

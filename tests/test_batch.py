@@ -369,3 +369,17 @@ def test_batch_rejects_bad_arguments(corpus, tmp_path):
         evidextract.extract_files(corpus, out=tmp_path, errors="ignore")
     with pytest.raises(ValueError, match="chunk_size"):
         evidextract.extract_files(corpus, out=tmp_path, chunk_size=0)
+
+
+def test_batch_folder_input_never_reads_its_own_output(corpus, reference, tmp_path):
+    folder = tmp_path / "exports"
+    _copy_inputs(corpus, folder)
+    (folder / ".hidden.xml").write_text("not an export")
+    first = evidextract.extract_files(folder, out=folder / "stats", chunk_size=CHUNK,
+                                      progress=False)
+    again = evidextract.extract_files(folder, out=folder / "stats", chunk_size=CHUNK,
+                                      progress=False)
+    assert [Path(e["path"]).name for e in again.manifest["inputs"]] == [
+        "a.xml", "b.xml.gz", "c.xml"]
+    assert first.ok and again.ok and again.reused_inputs == 3
+    _same_rows(again.statistics(), reference.statistics())
