@@ -44,12 +44,23 @@ class Input:
         return raw
 
     def head(self, size: int = 65536) -> bytes:
-        """Return the first ``size`` bytes of the (gunzipped) content."""
+        """Return the first ``size`` bytes of the (gunzipped) content.
+
+        A gzip file cut short gives what it held before the cut (``read(size)`` would
+        raise and lose it, and the file would pass for empty).
+        """
+        chunks, total = [], 0
         with self.open_binary() as stream:
             try:
-                return stream.read(size)
+                while total < size:
+                    chunk = stream.read1(size - total)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    total += len(chunk)
             except (OSError, EOFError):
-                return b""
+                pass
+        return b"".join(chunks)
 
     def read_bytes(self, problems: Problems) -> bytes:
         """Return the whole (gunzipped) content; a broken gzip keeps what it could read."""
