@@ -130,3 +130,11 @@ def test_cli_run_stats_pool_strictly_without_the_fallback(seeds_run, capsys):
     assert ("left out 10.1007/s00330-013-3071-z (VAS): n missing: the text gives no n for the "
             "means; supply it with --n 10.1007/s00330-013-3071-z=N") in captured.err
     assert "-1.7521  0.1990  -8.8037  <.0001  -2.1421  -1.3620" in captured.out
+
+
+def test_cli_pool_raw_change_puts_scales_on_0_10(stats_csv, capsys):
+    assert _pool(stats_csv, "--measure", "MC", "--n", f"{CEMENT}=51") == 0
+    captured = capsys.readouterr()
+    assert "MC: pain scales put on 0-10 first" in captured.err
+    # metafor: escalc("MC", ...) yi -4.30, -4.78; vi 0.0919, 0.0649; rma(yi, vi):
+    assert "-4.5681  0.2383  -19.1655  <.0001  -5.0353  -4.1009" in captured.out

@@ -41,7 +41,8 @@ def add_pooling_arguments(parser, outcome=None, followup=None):
     group.add_argument("--ri", type=float, default=0.5,
                        help="assumed baseline/follow-up correlation (default: 0.5)")
     group.add_argument("--scale", default=None,
-                       help="put pain scales on one scale first, e.g. 0-10 (for --measure MC)")
+                       help="put pain scales on one scale first, e.g. 0-10 (the default for "
+                            "--measure MC)")
     group.add_argument("--n", action="append", default=[], metavar="RECORD=N",
                        help="n of a study whose text gives none (repeatable)")
     group.add_argument("--n-from", choices=("measurement", "sample_size"), default="measurement",
@@ -84,6 +85,9 @@ def pool_stats(stats: pd.DataFrame, args, out=None, err=None, labels=None) -> in
     """Build the pre-post study table, pool it, print the fit and write the requested files."""
     out = out or sys.stdout
     err = err or sys.stderr
+    if args.measure == "MC" and args.scale is None:
+        args.scale = "0-10"  # raw changes on a 0-100 VAS and a 0-10 NRS cannot be pooled as is
+        print("MC: pain scales put on 0-10 first (--scale 0-10); the table says how", file=err)
     from evidextract import forest, from_review, pre_post, rma, to_review
     from evidextract.review import effect_sizes
 
