@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
+from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Span
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
 
 from evidextract.extract import _extensions  # noqa: F401  (declares the extensions)
 from evidextract.extract._grammar import build_index, scan_sentence
 from evidextract.extract._patterns import all_patterns
+from evidextract.extract._sparse import SparseMatcher
 
 #: Labels of the rule patterns, each a family of ``patterns/*.jsonl``.
 LABELS = ("STAT_KEYWORD", "OUTCOME", "TIMEPOINT", "UNIT", "COUNT_NOUN", "P_VALUE", "CI",
@@ -23,46 +26,97 @@ ROW_FIELDS = ("comparator", "sd", "se", "ci_low", "ci_high", "ci_level", "range_
 class StatsComponent:
     """Find the reported statistics of a Doc and store them as rows and spans.
 
-    Runs one :class:`spacy.matcher.Matcher` built from the package's pattern files
-    (``patterns/*.jsonl``), then reads each sentence's numbers with what is attached to
+    Applies the package's pattern files (``patterns/*.jsonl``): word-for-word patterns
+    with :class:`spacy.matcher.PhraseMatcher`, the others with
+    :class:`~evidextract.extract._sparse.SparseMatcher`; then reads each sentence's numbers with what is attached to
     them (see :mod:`evidextract.extract._grammar`). Sentences must be set (the
     ``evidextract_sentences`` component does it).
 
     Sets ``doc._.evid_rows`` (a list of dicts: ``start``, ``end``, ``text``, ``stat``,
-    ``value``, the fields of :data:`ROW_FIELDS`, ``sentence_index``, ``pattern_id``,
+    ``value``, the fields of :data:`ROW_FIELDS`, ``sentence``, ``sentence_index``, ``pattern_id``,
     ``link_id``) and ``doc.spans[spans_key]``, one span per row with ``span._.evid_row``.
     """
 
     def __init__(self, nlp: Language, name: str = "evidextract_stats", spans_key: str = "evid"):
         self.name = name
         self.spans_key = spans_key
-        self.matcher = Matcher(nlp.vocab)
+        self.vocab = nlp.vocab
+        # Word-for-word patterns go to phrase matchers (hash lookups, cost independent of
+        # the number of phrases); patterns with predicates to one token Matcher.
+        sparse = []
+        self.phrases = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"),
+                        "ORTH": PhraseMatcher(nlp.vocab, attr="ORTH")}
         self._keys = {}
+        grouped = {}
         for pattern in all_patterns():
             key = f"{pattern['label']}|{pattern['id']}"
-            self.matcher.add(key, [pattern["pattern"]])
-            self._keys[nlp.vocab.strings[key]] = (pattern["label"], pattern["id"])
+            self._keys[nlp.vocab.strings.add(key)] = (pattern["label"], pattern["id"])
+            attr = _phrase_attr(pattern["pattern"])
+            if attr is None:
+                sparse.append((key, pattern["pattern"]))
+            else:
+                words = [next(iter(t.values())) for t in pattern["pattern"]]
+                grouped.setdefault((attr, key), []).append(Doc(nlp.vocab, words=words))
+        for (attr, key), docs in grouped.items():
+            self.phrases[attr].add(key, docs)
+        self.matcher = SparseMatcher(sparse)
+        self._key_names = {key: self._keys[nlp.vocab.strings[key]] for key, _ in sparse}
+        self._words = {}
+
+    def _token_table(self, doc):
+        """Return token texts and trailing-space flags, through a cache keyed by hash."""
+        array = doc.to_array([ORTH, SPACY])
+        words = self._words
+        strings = self.vocab.strings
+        texts = []
+        for h in array[:, 0].tolist():
+            text = words.get(h)
+            if text is None:
+                text = words[h] = strings[h]
+            texts.append(text)
+        if len(words) > 200_000:
+            words.clear()
+        return texts, array[:, 1].astype(bool).tolist()
+
+    def _sparse_matches(self, texts, lowers, numbers):
+        names = self._key_names
+        return [(*names[key], s, e) for key, s, e in self.matcher.match(texts, lowers, numbers)]
 
     def __call__(self, doc):
         """Find the statistics of ``doc``; return ``doc``."""
         keys = self._keys
-        matches = [(*keys[m], s, e) for m, s, e in self.matcher(doc)]
-        texts = [t.text for t in doc]
-        spaces = [bool(t.whitespace_) for t in doc]
-        index = build_index(texts, spaces, matches, LABELS)
+        matches = []
+        for phrase_matcher in self.phrases.values():
+            matches.extend((*keys[m], s, e) for m, s, e in phrase_matcher(doc))
+        texts, spaces = self._token_table(doc)
+        index = build_index(texts, spaces, matches, LABELS, self._sparse_matches)
         rows = []
         spans = []
-        for sentence_index, sent in enumerate(doc.sents):
-            for row in scan_sentence(index, sent.start, sent.end):
+        if len(doc):
+            starts = np.flatnonzero(doc.to_array([SENT_START]).reshape(-1) == 1).tolist()
+        else:
+            starts = []
+        if starts and starts[0] != 0:
+            starts.insert(0, 0)
+        bounds = list(zip(starts, starts[1:] + [len(doc)], strict=True))
+        offsets = doc.to_array([IDX]).reshape(-1).tolist() if len(doc) else []
+        full_text = doc.text
+        for sentence_index, (lo, hi) in enumerate(bounds):
+            for row in scan_sentence(index, lo, hi):
                 rows.append((sentence_index, row))
         out = []
         by_id = {}
         for sentence_index, row in rows:
-            span = doc[row.a:row.b]
-            record = {"start": span.start_char, "end": span.end_char, "text": span.text,
+            start_char = offsets[row.a]
+            end_char = offsets[row.b - 1] + len(texts[row.b - 1])
+            record = {"start": start_char, "end": end_char,
+                      "text": full_text[start_char:end_char],
                       "stat": row.stat, "value": float(row.value)}
             for key in ROW_FIELDS:
                 record[key] = row.fields.get(key)
+            lo, hi = bounds[sentence_index]
+            end_char = offsets[hi - 1] + len(texts[hi - 1])
+            record["sentence"] = full_text[offsets[lo]:end_char]
             record["sentence_index"] = sentence_index
             record["pattern_id"] = row.pattern
             record["link_id"] = None
@@ -76,6 +130,19 @@ class StatsComponent:
         doc._.evid_rows = [record for _, record in out]
         doc.spans[self.spans_key] = spans
         return doc
+
+
+def _phrase_attr(pattern):
+    """Return ``"LOWER"`` or ``"ORTH"`` when a pattern is a plain word sequence, else None."""
+    attrs = set()
+    for token in pattern:
+        if len(token) != 1:
+            return None
+        (attr, value), = token.items()
+        if attr not in ("LOWER", "ORTH") or not isinstance(value, str):
+            return None
+        attrs.add(attr)
+    return attrs.pop() if len(attrs) == 1 else None
 
 
 @Language.factory(

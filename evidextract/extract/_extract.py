@@ -96,15 +96,14 @@ def _section_of(sections, start):
 
 def _doc_rows(rid: str, doc) -> list[dict]:
     sections = doc._.evid_sections or []
-    sentences = [s.text for s in doc.sents] if doc._.evid_rows else []
     out = []
+    text = doc.text if doc._.evid_rows else ""
     for row in doc._.evid_rows:
-        if doc.text[row["start"]:row["end"]] != row["text"]:
+        if text[row["start"]:row["end"]] != row["text"]:
             raise ValueError(f"offsets {row['start']}:{row['end']} do not give {row['text']!r}")
         record = dict(row)
         record["record_id"] = rid
         record["section"] = _section_of(sections, row["start"])
-        record["sentence"] = sentences[row["sentence_index"]]
         out.append(record)
     return out
 

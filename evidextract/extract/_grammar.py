@@ -87,15 +87,24 @@ class Row:
     integer: bool = False
 
 
-def build_index(texts, spaces, matches, labels) -> DocIndex:
-    """Index matcher output ``[(label, id, start, end)]`` by label and token position."""
+def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
+    """Index matcher output ``[(label, id, start, end)]`` by label and token position.
+
+    ``more_matches(texts, lowers, numbers)``, when given, returns more matches.
+    """
     lowers = [t.lower() for t in texts]
-    index = DocIndex(texts=texts, lowers=lowers, numbers=[parse_number(t) for t in texts],
-                     spaces=spaces)
+    numbers = [parse_number(t) for t in texts]
+    index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
+    if more_matches is not None:
+        matches = list(matches) + more_matches(texts, lowers, numbers)
     for label in labels:
         index.starts[label] = {}
         index.covered[label] = {}
+    years = []
     for label, pid, start, end in matches:
+        if label == "NOT_STAT" and pid == "year" and end - start == 1:
+            years.append((label, pid, start, end))
+            continue
         if label == "NOT_STAT" and pid == "year" and not _is_year_match(index, start, end):
             continue
         if label == "NOT_STAT" and pid == "inclusion_age" and start and \
@@ -109,12 +118,41 @@ def build_index(texts, spaces, matches, labels) -> DocIndex:
             old = cover.get(i)
             if old is None or old[1] - old[0] < end - start:
                 cover[i] = (start, end, pid)
+    # A lone four-digit number is a year when it reads as one: 1900-2100, counting nothing.
+    nouns, units = index.starts["COUNT_NOUN"], index.starts["UNIT"]
+    for _label, _pid, start, end in years:
+        nxt = end if end < len(texts) else None
+        if not _is_year_match(index, start, end) or start in index.covered["NOT_STAT"]:
+            continue
+        if nxt is not None and (nxt in nouns or nxt in units or texts[nxt] in ("%", "/")
+                                or _noun_within(index, nxt)):
+            continue
+        index.starts["NOT_STAT"][start] = (end, "year")
+        index.covered["NOT_STAT"][start] = (start, end, "year")
+    # "95% CI", "95%-CI": the level before the interval's name.
+    ci_starts = index.starts["CI"]
+    for k in sorted(ci_starts):
+        m = k - 1 if k and texts[k - 1] == "%" else k - 2 if k > 1 and texts[k - 1] == "-" \
+            and texts[k - 2] == "%" else None
+        if m is not None and m > 0 and numbers[m - 1] is not None:
+            end, _ = ci_starts.pop(k)
+            ci_starts[m - 1] = (end, "ci_level")
     spread = index.starts["SPREAD"]
     index.sd_declared = any(pid == "sd" for _, pid in spread.values())
     index.se_declared = any(pid == "se" for _, pid in spread.values())
     index.iqr_declared = any(pid == "iqr" for _, pid in index.starts["RANGE"].values())
     index.abbreviations = _abbreviations(index)
     return index
+
+
+def _noun_within(index, k, span=3):
+    """Tell whether a counted noun starts within ``span`` words of ``k`` (``2000 adult men``)."""
+    for m in range(k, min(len(index.texts), k + span)):
+        if m in index.starts["COUNT_NOUN"]:
+            return True
+        if not index.texts[m].isalpha():
+            return False
+    return False
 
 
 def _is_year_match(index, start, end):
@@ -630,6 +668,9 @@ def scan_sentence(index, lo, hi):
             else:
                 i = tp[0]
                 continue
+        if numbers[i] is None and index.lowers[i] not in NUMBER_WORDS:
+            i += 1
+            continue
         row, i = _scan_value(index, i, lo, hi, consumed, sentence_ci, rows)
         if row is not None:
             rows.extend(row)
@@ -774,6 +815,8 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
             f.pop("percent")
         return "proportion", "proportion/percent"
     if shape == "n_of_N":
+        if not 0 <= f["count"] <= f["total"] or f["total"] == 0:
+            return None, ""  # "2/3 grade", "7/3": no count out of a total
         pct = f.pop("percent", None)
         row.value = pct if pct is not None else f["count"] / f["total"]
         return "proportion", "proportion/n_of_N"
@@ -785,7 +828,9 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         f["total"] = int(f["total"]) if "total" in f else None
         if f["total"] is None:
             f.pop("total")
-        if pct is None and "total" in f:
+        if "total" in f and not 0 <= f["count"] <= f["total"]:
+            return None, ""
+        if pct is None and f.get("total"):
             pct = f["count"] / f["total"]
         if pct is None:
             return None, ""

@@ -27,6 +27,9 @@ _ORDINALS = {
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
 }
 
+#: Ordinal words (``fourth``), which spaCy's ``LIKE_NUM`` counts as numbers.
+ORDINAL_WORDS = frozenset(_ORDINALS)
+
 #: Days in one time unit: a month is 365.25 / 12 days.
 _DAYS = {
     "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "h": 1 / 24, "hr": 1 / 24,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+import numpy as np
+from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.language import Language
 
 from evidextract.extract import _extensions  # noqa: F401  (declares doc._.evid_sections)
@@ -44,7 +46,8 @@ class SentenceSplitter:
         n = len(doc)
         if n == 0:
             return doc
-        texts = [t.text for t in doc]
+        strings = doc.vocab.strings
+        texts = [strings[h] for h in doc.to_array([ORTH]).tolist()]
         starts = [False] * n
         starts[0] = True
         for i in range(n - 1):
@@ -69,14 +72,15 @@ class SentenceSplitter:
         if doc._.evid_sections is None:
             doc._.evid_sections = split_sections(doc.text)
         if doc._.evid_sections:
-            offsets = [t.idx for t in doc]
+            offsets = doc.to_array([IDX]).tolist()
             for _name, label, start, _end in doc._.evid_sections:
                 for char in (start, start + len(label) + 1):
                     i = bisect_left(offsets, char)
                     if 0 < i < n and not texts[i].isspace():
                         starts[i] = True
-        for token, start in zip(doc, starts, strict=True):
-            token.is_sent_start = start
+        values = np.where(np.array(starts, dtype=bool), 1, -1).astype("uint64").reshape(-1, 1)
+        # Keep the existing token attributes: from_array would reset the others otherwise.
+        doc.from_array([SENT_START], values)
         return doc
 
 

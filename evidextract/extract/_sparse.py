@@ -1,0 +1,127 @@
+"""Apply token patterns only where their first token can match.
+
+spaCy's :class:`~spacy.matcher.Matcher` tests every pattern at every token; with the few
+dozen patterns that need predicates (``LIKE_NUM``, ``IN``, ``OP``) that is most of the
+time spent on an abstract. Here each pattern is indexed by what its first token must be
+(a word, or any number), so only those positions are tried. The patterns stay in spaCy's
+format (``tests/test_extract.py`` checks that both matchers agree) and the keys used are
+the subset this package needs: ``ORTH``, ``LOWER`` (a string or ``{"IN": [...]}``),
+``LIKE_NUM``, ``SHAPE`` and the operators ``?``, ``*``, ``+``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.lang.lex_attrs import word_shape
+
+from evidextract.extract._numbers import NUMBER_WORDS, ORDINAL_WORDS
+
+_SUPPORTED = {"ORTH", "LOWER", "LIKE_NUM", "SHAPE", "OP"}
+
+
+@lru_cache(maxsize=65536)
+def _shape(text):
+    return word_shape(text)
+
+
+def _test(spec, text, lower, is_num):
+    for key, want in spec.items():
+        if key == "OP":
+            continue
+        if key == "LIKE_NUM":
+            if bool(is_num) != want:
+                return False
+            continue
+        got = text if key == "ORTH" else lower if key == "LOWER" else _shape(text)
+        if isinstance(want, dict):
+            if got not in want["IN"]:
+                return False
+        elif got != want:
+            return False
+    return True
+
+
+class SparseMatcher:
+    """Match spaCy token patterns, trying each only where its first token fits.
+
+    Parameters
+    ----------
+    patterns : iterable of (key, pattern)
+        ``key`` is returned with each match; ``pattern`` is a list of token dicts.
+
+    Examples
+    --------
+    >>> m = SparseMatcher([("P", [{"LOWER": "p"}, {"ORTH": {"IN": ["<", "="]}}])])
+    >>> m.match(["x", "P", "<", ".05"], ["x", "p", "<", ".05"], [None, None, None, 0.05])
+    [('P', 1, 3)]
+    """
+
+    def __init__(self, patterns):
+        self.by_orth = {}
+        self.by_lower = {}
+        self.by_number = []
+        for key, pattern in patterns:
+            compiled = []
+            for token in pattern:
+                if set(token) - _SUPPORTED:
+                    raise ValueError(f"unsupported token pattern {token} in {key}")
+                spec = dict(token)
+                for k, v in spec.items():
+                    if isinstance(v, dict):
+                        spec[k] = {"IN": frozenset(v["IN"])}
+                compiled.append((spec, token.get("OP")))
+            first, op = compiled[0]
+            entry = (key, compiled)
+            if op is not None:
+                raise ValueError(f"the first token of {key} must not be optional")
+            if not ({"ORTH", "LOWER"} & set(first)):
+                if first.get("LIKE_NUM") is not True and "SHAPE" not in first:
+                    raise ValueError(f"the first token of {key} needs a word or a number")
+                self.by_number.append(entry)
+                continue
+            attr = "ORTH" if "ORTH" in first else "LOWER"
+            table = self.by_orth if attr == "ORTH" else self.by_lower
+            want = first[attr]
+            for word in (want["IN"] if isinstance(want, dict) else [want]):
+                table.setdefault(word, []).append(entry)
+
+    def match(self, texts, lowers, numbers):
+        """Return ``[(key, start, end)]``, the longest match of each pattern at each start."""
+        n = len(texts)
+        is_num = [v is not None or lw in NUMBER_WORDS or lw in ORDINAL_WORDS
+                  for v, lw in zip(numbers, lowers, strict=True)]
+        out = []
+        by_orth, by_lower, by_number = self.by_orth, self.by_lower, self.by_number
+        for i in range(n):
+            for table in (by_orth.get(texts[i]), by_lower.get(lowers[i]),
+                          by_number if is_num[i] else None):
+                if not table:
+                    continue
+                for key, compiled in table:
+                    end = self._longest(compiled, 0, i, texts, lowers, is_num)
+                    if end is not None and end > i:
+                        out.append((key, i, end))
+        return out
+
+    def _longest(self, compiled, p, i, texts, lowers, is_num):
+        """Longest end of ``compiled[p:]`` matched from token ``i`` (None: no match)."""
+        if p == len(compiled):
+            return i
+        spec, op = compiled[p]
+        n = len(texts)
+        if op is None:
+            if i < n and _test(spec, texts[i], lowers[i], is_num[i]):
+                return self._longest(compiled, p + 1, i + 1, texts, lowers, is_num)
+            return None
+        # Repeatable or optional token: try the longest run first.
+        run = i
+        limit = i + (1 if op == "?" else 8)
+        while run < min(n, limit) and _test(spec, texts[run], lowers[run], is_num[run]):
+            run += 1
+        low = i + 1 if op == "+" else i
+        for stop in range(run, low - 1, -1):
+            end = self._longest(compiled, p + 1, stop, texts, lowers, is_num)
+            if end is not None:
+                return end
+        return None
