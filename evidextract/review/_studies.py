@@ -229,7 +229,8 @@ def pre_post(
         group = group or pd.NA
         bases, follows = block[is_base[block.index]], block[is_follow[block.index]]
         if bases.empty or follows.empty:
-            what = "baseline" if bases.empty else f"follow-up {followup}"
+            what = "baseline" if bases.empty else \
+                "follow-up" if followup is None else f"follow-up {followup}"
             skipped.append({"record_id": record_id, "outcome": name, "reason": f"no {what} mean"})
             continue
         base = bases.iloc[0]
