@@ -110,6 +110,8 @@ def test_cli_run_pools_the_seed_pain_studies(seeds_run, close_figures):
     assert stdout.startswith("13 records (12 ok, 1 unreadable), ")
     assert "Random-Effects Model (k = 2; tau^2 estimator: REML)" in stdout
     assert METAFOR_TAU2 in stdout and METAFOR_Q in stdout and METAFOR_RESULTS in stdout
+    assert ("assumed or converted:\n  Cazzato 2022: imputed r = 0.5\n"
+            "  Sun 2014: n = 51 from the study's sample size; imputed r = 0.5\n") in stdout
     studies = pd.read_csv(out / "studies.csv", encoding="utf-8-sig")
     assert list(studies["study"]) == ["Cazzato 2022", "Sun 2014"]
     assert list(studies["ni"]) == [64, 51]

@@ -127,6 +127,10 @@ def pool_stats(stats: pd.DataFrame, args, out=None, err=None, labels=None) -> in
           f"assumed r = {args.ri:g}:", file=out)
     columns = ["study", "outcome", "timepoint", "m2i", "sd2i", "m1i", "sd1i", "ni", "yi", "vi"]
     print(pd.DataFrame(sizes[columns]).round(4).to_string(index=False), file=out)
+    notes = [f"  {row['study']}: {row['imputed']}" for _, row in sizes.iterrows()
+             if isinstance(row["imputed"], str) and row["imputed"]]
+    if notes:
+        print("assumed or converted:", *notes, sep="\n", file=out)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # k = 1 and the like: printed by summary
         fit = rma("yi", "vi", data=sizes, method=args.method, slab="study",
@@ -134,8 +138,11 @@ def pool_stats(stats: pd.DataFrame, args, out=None, err=None, labels=None) -> in
     print(file=out)
     print(str(fit.summary()), file=out)
     if args.forest is not None:
+        import matplotlib.pyplot as plt
+
         figure = forest(fit)
         figure.savefig(args.forest, dpi=200, bbox_inches="tight")
+        plt.close(figure)
         print(f"forest plot: {args.forest}", file=out)
     return 0
 
