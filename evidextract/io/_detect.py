@@ -46,11 +46,13 @@ _SUFFIX_FORMATS = {
     ".parquet": {"parquet"},
 }
 
-_RIS_TAG = re.compile(r"^\s*TY\s{1,2}-", re.MULTILINE)
+# Leading white space is matched within the line ([^\S\n]*): "^\s*" under MULTILINE runs
+# across blank lines from every line start, quadratic on a file of blank lines.
+_RIS_TAG = re.compile(r"^[^\S\n]*TY\s{1,2}-", re.MULTILINE)
 _MEDLINE = re.compile(r"^PMID-\s*\d", re.MULTILINE)
 _WOS = re.compile(r"^(?:FN |PT [A-Z]\s*$)", re.MULTILINE)
-_BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
-_ABSTRACT_HEADING = re.compile(r"^\s*abstract\s*:?\s*$", re.MULTILINE | re.IGNORECASE)
+_BIBTEX = re.compile(r"^[^\S\n]*@[A-Za-z]+\s*[{(]", re.MULTILINE)
+_ABSTRACT_HEADING = re.compile(r"^[^\S\n]*abstract\s*:?\s*$", re.MULTILINE | re.IGNORECASE)
 _TABLE_HEADER_WORDS = re.compile(
     r"\b(title|abstract|doi|pmid|authors?|author names|year|source|journal)\b", re.IGNORECASE
 )
@@ -153,7 +155,7 @@ def detect_format(head: str) -> str | None:
             return kind
     if _MEDLINE.search(text):
         return "medline"
-    if _RIS_TAG.search(text) and re.search(r"^\s*(?:ER|TI|T1|AB|AU|N2)\s{1,2}-", text, re.M):
+    if _RIS_TAG.search(text) and re.search(r"^[^\S\n]*(?:ER|TI|T1|AB|AU|N2)\s{1,2}-", text, re.M):
         return "ris"
     if _WOS.search(text) and re.search(r"^(?:TI|AU|SO|AB) ", text, re.MULTILINE):
         return "wos"
