@@ -128,8 +128,9 @@ def clean_pmid(value) -> str:
     """
     if value is None:
         return ""
-    match = re.search(r"\d{1,9}(?!.*\d)", str(value).strip())
-    return match.group() if match else ""
+    # The last (up to 9) digits; "(?!.*\d)" would rescan the rest from every digit.
+    match = re.search(r"(\d{1,9})\D*$", str(value).strip())
+    return match.group(1) if match else ""
 
 
 def clean_year(value):
