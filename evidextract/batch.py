@@ -476,9 +476,25 @@ def _run_tasks(tasks, n_process, extractor, bar):
     yield from _run_pool(tasks, n_process, extractor, bar)
 
 
+def _worker_context():
+    """Return the multiprocessing context of the workers: forkserver, else spawn.
+
+    Both start workers without copying the caller's threads or state (the
+    workers get theirs from :func:`init_worker`). Where the forkserver exists
+    (Linux, macOS) it imports the worker module once and forks each worker
+    from it, so starting or replacing a worker costs no new import of spaCy
+    and pandas; Windows falls back to spawn.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["evidextract._batch._workers"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _run_pool(tasks, n_process, extractor, bar):
-    """Run tasks on a pool of spawned processes, draining their progress reports."""
-    context = multiprocessing.get_context("spawn")
+    """Run tasks on a pool of worker processes, draining their progress reports."""
+    context = _worker_context()
     progress_queue = context.Queue()
     executor = ProcessPoolExecutor(
         max_workers=min(n_process, len(tasks)), mp_context=context,

@@ -15,13 +15,14 @@ Notes
 -----
 Each worker process builds its spaCy pipeline once, on its first partition,
 and keeps it. Under Spark, ``mapInPandas`` hands an iterator of pandas
-frames; the same function applies to each::
+frames; the same function applies to each (a sketch: pyspark is not a
+dependency and this is not run by the tests)::
 
     from evidextract.dask import extract_partition, statistics_schema_ddl
 
     def extract_batches(frames):
         for records in frames:
-            yield extract_partition(records)
+            yield extract_partition(records).astype({"stat": "string"})
 
     stats = records_sdf.mapInPandas(extract_batches, schema=statistics_schema_ddl())
 """
