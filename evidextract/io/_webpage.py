@@ -103,7 +103,9 @@ def read_webpage(item: Input, problems: Problems) -> Iterator[dict]:
         authors, journal, year = [cited.group(1)], journal or cited.group(2), cited.group(3)
     for i, line in enumerate(lines[:heading]):
         if line.strip() == "Authors" and i and ";" in lines[i - 1]:
-            authors = [re.sub(r"\s*\d+(?:,\s*\d+)*\s*$", "", a).strip()
+            # The lookbehind starts a match once per number list, not at each of its
+            # characters (which was quadratic on a long run of "1,1,1,...").
+            authors = [re.sub(r"(?<![\d,\s])\s*\d+(?:,\s*\d+)*\s*$", "", a).strip()
                        for a in lines[i - 1].split(";")]
             break
     if not year:
