@@ -91,7 +91,7 @@ _DAYS_PER_UNIT = {
     "year": 365.25,
     "years": 365.25,
 }
-_TIMEPOINT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-?\s*([a-z]+)\s*$")
+_TIMEPOINT = re.compile(r"(\d+(?:\.\d+)?) ?-? ?([a-z]+)")  # on folded text, full match
 
 #: Units that count people, for the record-level sample size fallback.
 PERSON_UNITS = ("patients", "participants", "subjects", "individuals", "people", "cases", "women",
@@ -186,7 +186,7 @@ def parse_timepoint(spec) -> float | str | None:
     text = _fold(spec)
     if text in BASELINE_WORDS:
         return 0.0
-    found = _TIMEPOINT.match(text)
+    found = _TIMEPOINT.fullmatch(text)
     if found and found.group(2) in _DAYS_PER_UNIT:
         return float(found.group(1)) * _DAYS_PER_UNIT[found.group(2)]
     return text

@@ -88,7 +88,7 @@ def _label(labels, record_id) -> str:
 
 
 def _scale_max(text) -> float:
-    found = re.fullmatch(r"\s*(?:0\s*[-–]\s*)?(\d+(?:\.\d+)?)\s*", str(text))
+    found = re.fullmatch(r"(?:0 ?[-–] ?)?(\d+(?:\.\d+)?)", " ".join(str(text).split()))
     if not found:
         raise ValueError(f"scale must look like '0-10' or 10, got {text!r}")
     return float(found.group(1))
