@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evidextract import rma
 from evidextract.meta import ConvergenceError, rma_batch
@@ -215,3 +217,53 @@ def test_rma_batch_non_converging_row_reports_error():
     out = rma_batch(long, control={"maxiter": 1})
     assert out.loc[0, "status"] == "error"
     assert "did not converge" in out.loc[0, "message"]
+
+
+_ANY_FLOAT = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1e-320, 1e-300, 1e300, -1.0]),
+    st.floats(min_value=-5, max_value=5),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.tuples(_ANY_FLOAT, st.one_of(_ANY_FLOAT, st.floats(min_value=1e-4, max_value=2))),
+        max_size=12,
+    ),
+    method=st.sampled_from(["EE", "DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB"]),
+    test=st.sampled_from(["z", "knha"]),
+)
+def test_rma_random_input_errors_clearly_or_gives_finite_estimate(rows, method, test):
+    yi = np.array([r[0] for r in rows], dtype=float)
+    vi = np.array([r[1] for r in rows], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = rma(yi, vi, method=method, test=test)
+        except (ValueError, ConvergenceError) as err:
+            assert str(err)  # a message saying what is wrong
+            return
+    assert np.isfinite(fit.estimate) and np.isfinite(fit.se) and fit.se >= 0
+    assert np.isfinite(fit.tau2) and fit.tau2 >= 0
+    assert 0 <= fit.i2 <= 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 4), _ANY_FLOAT, st.one_of(_ANY_FLOAT, st.floats(1e-4, 2))),
+        max_size=30,
+    ),
+    method=st.sampled_from(["EE", "DL", "REML", "PM", "SJ"]),
+)
+def test_rma_batch_random_input_keeps_every_analysis(rows, method):
+    long = pd.DataFrame(rows, columns=["analysis_id", "yi", "vi"], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = rma_batch(long, method=method)
+    assert sorted(out["analysis_id"]) == sorted(long["analysis_id"].unique())
+    fine = out[out["status"] != "error"]
+    assert np.isfinite(fine["estimate"]).all()
+    assert (out.loc[out["status"] == "error", "message"].str.len() > 0).all()

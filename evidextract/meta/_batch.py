@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import special
 
 from evidextract.meta._estimators import FIXED_METHODS, Control
-from evidextract.meta._rma import _level, make_estimator
+from evidextract.meta._rma import MAX_ABS_EFFECT, VARIANCE_RATIO_WARN, _level, make_estimator
 
 #: Columns after the ``by`` column in :func:`rma_batch`'s result.
 BATCH_COLUMNS = [
@@ -159,6 +159,14 @@ def _tau2_vector(method, Y, V, mask, k, ctl):
             kk = k[rows]
             adj = ((wr * r).sum(axis=1) * kk / (kk - p) - kk) / sw
         adj = np.where(np.isnan(adj), 0.0, adj * ctl.stepadj)
+        infinite = np.isinf(adj)
+        if infinite.any():  # the one-by-one path reports these as errors
+            converged[rows[infinite]] = False
+            active[rows[infinite]] = False
+            keep = ~infinite
+            rows, t, adj = rows[keep], t[keep], adj[keep]
+            if rows.size == 0:
+                break
         at_bound = (adj < 0) & (t + adj < tmin) & (t <= tmin)
         adj[at_bound] = 0.0
         halve = t + adj < tmin
@@ -255,7 +263,20 @@ def rma_batch(
     ctl = Control.from_user(control)
     groups, Y, V, mask, counts = _pack(df, by, yi, vi)
     n = groups.size
-    raw_ok = np.all(np.where(mask, np.isfinite(Y) & np.isfinite(V) & (V > 0), True), axis=1)
+    # rows that pass rma's input checks without warnings go through the vectorised path;
+    # the rest through rma one by one, which names the problem (error or warning status)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        clean = (
+            np.isfinite(Y)
+            & (np.abs(Y) <= MAX_ABS_EFFECT)
+            & np.isfinite(V)
+            & (V > 0)
+            & np.isfinite((1.0 / V) ** 2)
+        )
+        raw_ok = np.all(np.where(mask, clean, True), axis=1)
+        vmax = np.where(mask, V, -np.inf).max(axis=1, initial=-np.inf)
+        vmin = np.where(mask, V, np.inf).min(axis=1, initial=np.inf)
+        raw_ok &= vmax / vmin < VARIANCE_RATIO_WARN
     simple = raw_ok & (counts >= 2) & (method in _VECTOR_METHODS)
     out = {c: np.full(n, np.nan) for c in BATCH_COLUMNS[:15]}
     n_iter = np.zeros(n, dtype=int)

@@ -153,7 +153,13 @@ def _fisher_scoring(method, step, tau2, ctl):
         old = tau2
         adj = step(tau2) * ctl.stepadj
         if math.isnan(adj):
-            adj = 0.0
+            adj = 0.0  # metafor: if (is.na(adj)) adj <- 0
+        elif math.isinf(adj):
+            # metafor would halve an infinite step for ever; stop with a clear message instead
+            raise ConvergenceError(
+                f"Fisher scoring ({method}) produced an infinite step at tau^2 = {tau2:g}: "
+                "the effect sizes or variances are too extreme for this estimator."
+            )
         if adj < 0 and tau2 + adj < ctl.tau2_min:
             if tau2 <= ctl.tau2_min:
                 adj = 0.0  # halving would run down to -0.0: tau2 stays at its bound

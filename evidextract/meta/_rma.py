@@ -33,6 +33,9 @@ EIGEN_TOL = 1e-7
 VARIANCE_RATIO_WARN = 1.0 / EIGEN_TOL
 #: R's ``lm`` pivoting tolerance, used to find redundant moderators.
 LM_PIVOT_TOL = 1e-7
+#: Larger effect sizes are refused: no real measure gets there, and the estimators square
+#: them (twice for SJ), which would overflow.
+MAX_ABS_EFFECT = 1e50
 _EPS = float(np.finfo(float).eps)
 
 
@@ -99,7 +102,9 @@ def validate_yi_vi(yi, vi, labels):
         raise ValueError(f"yi has {yi.size} values but vi has {vi.size}")
     if yi.size and np.isfinite(yi @ yi) and np.isfinite(vi).all():
         vmin = vi.min()
-        if vmin > 0 and 1.0 / vmin < np.inf and vi.max() / vmin < VARIANCE_RATIO_WARN:
+        if np.abs(yi).max() > MAX_ABS_EFFECT:
+            vmin = -1.0  # not the clean case: let the checks below name the study
+        if vmin > 1e-150 and vi.max() / vmin < VARIANCE_RATIO_WARN:
             return yi, vi, np.ones(yi.size, dtype=bool)  # the common, clean case
     missing = np.isnan(yi) | np.isnan(vi)
     keep = ~missing
@@ -119,6 +124,12 @@ def validate_yi_vi(yi, vi, labels):
     bad = np.isinf(yi) & keep
     if bad.any():
         raise ValueError(f"infinite effect size (yi) in study {_name_studies(labels, bad)}")
+    bad = (np.abs(yi) > MAX_ABS_EFFECT) & keep
+    if bad.any():
+        raise ValueError(
+            f"effect size too large to pool (|yi| > {MAX_ABS_EFFECT:g}) in study "
+            + _name_studies(labels, bad)
+        )
     bad = np.isinf(vi) & keep
     if bad.any():
         raise ValueError("infinite sampling variance (vi) in study " + _name_studies(labels, bad))
@@ -131,10 +142,10 @@ def validate_yi_vi(yi, vi, labels):
             "check the extraction)"
         )
     with np.errstate(over="ignore", divide="ignore"):
-        bad = ~np.isfinite(1.0 / vi) & keep
+        bad = ~np.isfinite((1.0 / vi) ** 2) & keep
     if bad.any():
         raise ValueError(
-            "sampling variance too small to invert (1/vi overflows) in study "
+            "sampling variance too small to invert (1/vi^2 overflows) in study "
             + _name_studies(labels, bad)
         )
     yi, vi = yi[keep], vi[keep]
@@ -405,11 +416,17 @@ class _MetaEstimator:
             fit = None
             tau2, se_tau2, iterations = 0.0, math.nan, 0
         elif random:
-            fit = (
-                tau2_intercept_only(yi, vi, self.method, ctl)
-                if intercept_only
-                else tau2_general(yi, vi, X, self.method, ctl)
-            )
+            try:
+                fit = (
+                    tau2_intercept_only(yi, vi, self.method, ctl)
+                    if intercept_only
+                    else tau2_general(yi, vi, X, self.method, ctl)
+                )
+            except OverflowError as err:
+                raise ValueError(
+                    f"numerical overflow estimating tau^2 ({self.method}): effect sizes or "
+                    "variances are too extreme (rescale them)"
+                ) from err
             tau2, se_tau2, iterations = fit.tau2, fit.se_tau2, fit.iterations
         else:
             tau2, se_tau2, iterations = 0.0, math.nan, 0
@@ -468,6 +485,13 @@ class _MetaEstimator:
             self.q_, self.vt_, self.i2_, self.h2_ = 0.0, 0.0, 0.0, 1.0
         self.q_df_ = k - p
         self.intercept_only_ = intercept_only
+        if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(self.se_)) and np.isfinite(tau2)):
+            # e.g. effect sizes near the float limit overflow in the weighted sums
+            del self.coef_
+            raise ValueError(
+                "numerical overflow: the pooled estimate is not finite; effect sizes or "
+                "variances are too extreme (rescale them)"
+            )
         return self
 
     # --- derived numbers (computed on demand: the fit itself stays cheap)
