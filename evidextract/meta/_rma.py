@@ -723,7 +723,8 @@ def rma(
         Column of ``data``: each subgroup is also fitted with the same method and the test
         for subgroup differences is run (``fit.subgroups``).
     slab : str or array-like, optional
-        Study labels (a column name or values); default ``"Study 1"``, ``"Study 2"``, ...
+        Study labels (a column name or values); default the index of ``data`` when it holds
+        names, else ``"Study 1"``, ``"Study 2"``, ...
     measure : str, optional
         The effect-size measure (``"RR"``, ``"SMD"``, ...), used for back-transformations.
     control : dict, optional
@@ -813,8 +814,8 @@ def rma(
         labels = [str(s) for s in np.asarray(_column(slab, data, "slab")).ravel()]
         if len(labels) != k:
             raise ValueError(f"slab has {len(labels)} labels but there are {k} studies")
-    elif isinstance(data, pd.DataFrame) and not isinstance(data.index, pd.RangeIndex):
-        labels = [str(s) for s in data.index]
+    elif isinstance(data, pd.DataFrame) and data.index.dtype == object:
+        labels = [str(s) for s in data.index]  # a frame indexed by study names
     all_labels = _labels(labels, k)
     yi_arr, vi_arr, keep = validate_yi_vi(yi_values, vi_values, all_labels)
     if mods is not None:
