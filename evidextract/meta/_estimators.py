@@ -22,6 +22,7 @@ RANDOM_METHODS = ("DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB")
 FIXED_METHODS = ("EE", "FE")
 
 _LOG_2PI = math.log(2.0 * math.pi)
+_add_reduce = np.add.reduce  # ndarray.sum() without its Python-level wrapper
 
 
 class ConvergenceError(RuntimeError):
@@ -108,8 +109,8 @@ def default_tau2_max(yi):
 def _re_quantities(yi, vi, tau2):
     # weights and the P-matrix summaries of an intercept-only model at tau2
     w = 1.0 / (vi + tau2)
-    sw = w.sum()
-    mu = (w @ yi) / sw
+    sw = float(_add_reduce(w))
+    mu = float(w @ yi) / sw
     return w, sw, mu
 
 
@@ -125,9 +126,9 @@ def _ll_reml(yi, vi, tau2):
     k = yi.size
     return (
         -0.5 * (k - 1) * _LOG_2PI
-        - 0.5 * np.log(vi + tau2).sum()
+        - 0.5 * float(_add_reduce(np.log(vi + tau2)))
         - 0.5 * math.log(sw)
-        - 0.5 * (w @ (r * r))
+        - 0.5 * float(w @ (r * r))
     )
 
 
@@ -317,25 +318,26 @@ def tau2_intercept_only(yi, vi, method, control=None):
         check_weights = tmin < 0  # with vi > 0 and tau2 >= 0 the weights are always finite
 
         def step(tau2):
+            # plain floats and few numpy calls: this loop is the hot path of rma
             w = 1.0 / (vi + tau2)
             if check_weights and not np.all(np.isfinite(w)):
                 raise ValueError(
                     "Division by zero when computing the inverse variance weights "
                     "(a marginal variance vi + tau^2 of zero)."
                 )
-            sw = w.sum()
-            mu = (w @ yi) / sw
+            sw = float(_add_reduce(w))
+            mu = float(w @ yi) / sw
             r = yi - mu
             wr = w * r
             if method == "REML":
                 w2 = w * w
-                s2 = w2.sum()
-                tr_p = sw - s2 / sw
-                tr_pp = s2 - 2.0 * (w2 @ w) / sw + (s2 / sw) ** 2
-                return float((wr @ wr - tr_p) / tr_pp)
+                s2 = float(_add_reduce(w2))
+                ratio = s2 / sw
+                tr_pp = s2 - 2.0 * float(w2 @ w) / sw + ratio * ratio
+                return (float(wr @ wr) - (sw - ratio)) / tr_pp
             if method == "ML":
-                return float((wr @ wr - sw) / (w @ w))
-            return float(((wr @ r) * k / (k - p) - k) / sw)  # EB
+                return (float(wr @ wr) - sw) / float(w @ w)
+            return (float(wr @ r) * k / (k - p) - k) / sw  # EB
 
         tau2, iterations = _fisher_scoring(method, step, float(start), ctl)
         if method in ("REML", "ML"):

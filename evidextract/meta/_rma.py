@@ -44,9 +44,27 @@ class NotFittedError(ValueError, AttributeError):
 
 
 # ------------------------------------------------------------------------------ validation
+class _DefaultLabels:
+    """``"Study 1"``, ``"Study 2"``, ... made on demand (most fits never print a label)."""
+
+    def __init__(self, k):
+        self._k = k
+
+    def __len__(self):
+        return self._k
+
+    def __getitem__(self, i):
+        if not -self._k <= i < self._k:
+            raise IndexError(i)
+        return f"Study {i % self._k + 1}"
+
+    def __iter__(self):
+        return (f"Study {i + 1}" for i in range(self._k))
+
+
 def _labels(slab, k):
     if slab is None:
-        return [f"Study {i + 1}" for i in range(k)]
+        return _DefaultLabels(k)
     return [str(s) for s in slab]
 
 
