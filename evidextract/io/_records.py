@@ -29,6 +29,9 @@ RECORD_COLUMNS = (
 STATUSES = ("ok", "no_abstract", "unreadable", "error")
 
 _DOI = re.compile(r"10\.\d{4,9}/[^\s&?#\"<>]+")
+# Lone UTF-16 surrogates: a JSON "\ud83d" cut from its pair, a file name that is not UTF-8.
+# UTF-8, Arrow (pandas strings) and spaCy refuse them, so they become U+FFFD, one for one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
@@ -190,7 +193,7 @@ def make_record(
     left ``None`` for the caller to give the file's name. ``status`` defaults to ``ok``, or
     ``no_abstract`` when the abstract is empty.
     """
-    abstract = normalize_text(abstract)
+    abstract = _SURROGATE.sub("\ufffd", normalize_text(abstract))
     pmid = clean_pmid(pmid) if pmid else ""
     doi = clean_doi(doi)
     source_id = fold_space(str(source_id)) if source_id not in (None, "") else ""
@@ -198,7 +201,7 @@ def make_record(
         status = "ok" if abstract else "no_abstract"
     if status == "no_abstract":
         message = "no abstract in the record" + (f"; {message}" if message else "")
-    return {
+    record = {
         "record_id": pmid or doi or source_id or None,
         "title": normalize_text(title, copyright=False),
         "abstract": abstract,
@@ -212,3 +215,7 @@ def make_record(
         "status": status,
         "message": message,
     }
+    for key, value in record.items():
+        if isinstance(value, str) and _SURROGATE.search(value):
+            record[key] = _SURROGATE.sub("\ufffd", value)
+    return record

@@ -139,12 +139,18 @@ def _from_path(path: Path) -> list[Input]:
             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
         )
         return [item for p in files for item in _from_path(p)]
-    stem = path.name
+    # A file name that is not UTF-8 holds surrogates (os.fsdecode); show it with U+FFFD, as
+    # UTF-8, Arrow and spaCy refuse surrogates. The path itself is kept for opening.
+    try:
+        name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate os.fsdecode does not make
+        name = path.name.encode("utf-8", "replace").decode("utf-8")
+    stem = name
     for suffix in (".gz", ".xml", ".nxml", ".ris", ".nbib", ".bib", ".csv", ".tsv", ".json",
                    ".jsonl", ".txt", ".medline", ".enw", ".html", ".htm", ".parquet", ".ciw"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
-    return [Input(name=path.name, stem=stem or path.name, path=path)]
+    return [Input(name=name, stem=stem or name, path=path)]
 
 
 def resolve_sources(source) -> list[Input]:
@@ -161,7 +167,7 @@ def resolve_sources(source) -> list[Input]:
     if hasattr(source, "read"):
         content = source.read()
         if isinstance(content, str):
-            content = content.encode("utf-8")
+            content = content.encode("utf-8", "replace")
         name = os.path.basename(str(getattr(source, "name", "") or "")) or "<stream>"
         stem = _from_path(Path(name))[0].stem if name != "<stream>" else "stream"
         return [Input(name=name, stem=stem, data=content)]
@@ -173,7 +179,7 @@ def resolve_sources(source) -> list[Input]:
     if not isinstance(source, str):
         raise TypeError(f"cannot read from {type(source).__name__}")
     if "\n" in source or len(source) > 4096:
-        return [Input(name="<text>", stem="text", data=source.encode("utf-8"))]
+        return [Input(name="<text>", stem="text", data=source.encode("utf-8", "replace"))]
     path = Path(os.path.expanduser(source))
     if path.exists():
         return _from_path(path)
@@ -184,4 +190,4 @@ def resolve_sources(source) -> list[Input]:
         return [item for match in matches for item in _from_path(Path(match))]
     if path.suffix.lower() in _KNOWN_SUFFIXES or os.sep in source:
         raise FileNotFoundError(f"no such file or folder: {source}")
-    return [Input(name="<text>", stem="text", data=source.encode("utf-8"))]
+    return [Input(name="<text>", stem="text", data=source.encode("utf-8", "replace"))]
