@@ -159,6 +159,8 @@ def _tau2_vector(method, Y, V, mask, k, ctl):
             kk = k[rows]
             adj = ((wr * r).sum(axis=1) * kk / (kk - p) - kk) / sw
         adj = np.where(np.isnan(adj), 0.0, adj * ctl.stepadj)
+        at_bound = (adj < 0) & (t + adj < tmin) & (t <= tmin)
+        adj[at_bound] = 0.0
         infinite = np.isinf(adj)
         if infinite.any():  # the one-by-one path reports these as errors
             converged[rows[infinite]] = False

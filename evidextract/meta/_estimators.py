@@ -95,6 +95,13 @@ class Tau2Fit:
         self.se_tau2 = float(self.se_tau2)
 
 
+def _r_divide(a, b):
+    # division with R's (IEEE) results where Python floats raise: x/0 = +-Inf, 0/0 = NaN
+    if b == 0.0:
+        return math.nan if a == 0.0 or math.isnan(a) else math.copysign(math.inf, a)
+    return a / b
+
+
 def _r_mad(x):
     # R's mad(): 1.4826 * median absolute deviation from the median
     return 1.4826 * float(np.median(np.abs(x - np.median(x))))
@@ -155,18 +162,17 @@ def _fisher_scoring(method, step, tau2, ctl):
         adj = step(tau2) * ctl.stepadj
         if math.isnan(adj):
             adj = 0.0  # metafor: if (is.na(adj)) adj <- 0
+        if adj < 0 and tau2 + adj < ctl.tau2_min and tau2 <= ctl.tau2_min:
+            adj = 0.0  # metafor halves the step down to -0.0: tau2 stays at its bound
         elif math.isinf(adj):
             # metafor would halve an infinite step for ever; stop with a clear message instead
             raise ConvergenceError(
                 f"Fisher scoring ({method}) produced an infinite step at tau^2 = {tau2:g}: "
                 "the effect sizes or variances are too extreme for this estimator."
             )
-        if adj < 0 and tau2 + adj < ctl.tau2_min:
-            if tau2 <= ctl.tau2_min:
-                adj = 0.0  # halving would run down to -0.0: tau2 stays at its bound
-            else:
-                while tau2 + adj < ctl.tau2_min:
-                    adj /= 2.0
+        elif adj < 0 and tau2 + adj < ctl.tau2_min:
+            while tau2 + adj < ctl.tau2_min:
+                adj /= 2.0
         tau2 = tau2 + adj
         change = abs(old - tau2)
         if iteration > ctl.maxiter:
@@ -334,10 +340,10 @@ def tau2_intercept_only(yi, vi, method, control=None):
                 s2 = float(_add_reduce(w2))
                 ratio = s2 / sw
                 tr_pp = s2 - 2.0 * float(w2 @ w) / sw + ratio * ratio
-                return (float(wr @ wr) - (sw - ratio)) / tr_pp
+                return _r_divide(float(wr @ wr) - (sw - ratio), tr_pp)
             if method == "ML":
-                return (float(wr @ wr) - sw) / float(w @ w)
-            return (float(wr @ r) * k / (k - p) - k) / sw  # EB
+                return _r_divide(float(wr @ wr) - sw, float(w @ w))
+            return _r_divide(float(wr @ r) * k / (k - p) - k, sw)  # EB
 
         tau2, iterations = _fisher_scoring(method, step, float(start), ctl)
         if method in ("REML", "ML"):
