@@ -194,6 +194,10 @@ def test_rma_summary_reads_like_metafor_print():
     assert "QE(df = 10) = 28.3251, p-val = 0.0016" in reg
     assert "F(df1 = 2, df2 = 10) = 4.9649, p-val = 0.0318" in reg
     assert "ablat     -0.0280   0.0113  -2.4689  10  0.0332   -0.0533  -0.0027  *" in reg
+    fixed = str(rma("yi", "vi", data=data, mods="~ ablat", method="EE"))
+    assert fixed.splitlines()[0] == "Fixed-Effects with Moderators Model (k = 13)"
+    assert "I^2 (residual heterogeneity / unaccounted variability): 64.21%" in fixed
+    assert "QM(df = 1) = 121.4999, p-val < .0001" in fixed
 
 
 def test_rma_repr_html_escapes_labels():

@@ -59,55 +59,35 @@ class Summary:
     # ------------------------------------------------------------------ pieces
     def _header(self):
         f = self.fit
+        reg = not f.estimator.intercept_only_
         if f.method == "EE":
-            return f"Equal-Effects Model (k = {f.k})"
-        kind = "Random-Effects" if f.estimator.intercept_only_ else "Mixed-Effects"
+            kind = "Fixed-Effects with Moderators" if reg else "Equal-Effects"
+            return f"{kind} Model (k = {f.k})"
+        kind = "Mixed-Effects" if reg else "Random-Effects"
         return f"{kind} Model (k = {f.k}; tau^2 estimator: {f.method})"
 
     def _heterogeneity(self):
         f = self.fit
         reg = not f.estimator.intercept_only_
-        lines = []
+        if reg:
+            i2_text = "I^2 (residual heterogeneity / unaccounted variability):"
+            h2_text = "H^2 (unaccounted variability / sampling variability):"
+        else:
+            i2_text = "I^2 (total heterogeneity / total variability):"
+            h2_text = "H^2 (total variability / sampling variability):"
+        rows = []
         if f.method != "EE":
             what = "residual" if reg else "total"
             se = "" if math.isnan(f.se_tau2) else f" (SE = {f.se_tau2:.4f})"
-            rows = [
+            rows += [
                 (f"tau^2 (estimated amount of {what} heterogeneity):", f"{f.tau2:.4f}{se}"),
                 ("tau (square root of estimated tau^2 value):", f"{f.tau:.4f}"),
-                (
-                    "I^2 (%s):"
-                    % (
-                        "residual heterogeneity / unaccounted variability"
-                        if reg
-                        else "total heterogeneity / total variability"
-                    ),
-                    "%.2f%%" % (100 * f.i2),
-                ),
-                (
-                    "H^2 (%s):"
-                    % (
-                        "unaccounted variability / sampling variability"
-                        if reg
-                        else "total variability / sampling variability"
-                    ),
-                    f"{f.h2:.2f}",
-                ),
             ]
-            if reg and not math.isnan(f.r2):
-                rows.append(
-                    ("R^2 (amount of heterogeneity accounted for):", "%.2f%%" % (100 * f.r2))
-                )
-        else:
-            rows = [
-                (
-                    "I^2 ({}):".format("total heterogeneity / total variability"),
-                    "%.2f%%" % (100 * f.i2),
-                ),
-                ("H^2 ({}):".format("total variability / sampling variability"), f"{f.h2:.2f}"),
-            ]
+        rows += [(i2_text, f"{100 * f.i2:.2f}%"), (h2_text, f"{f.h2:.2f}")]
+        if reg and not math.isnan(f.r2):
+            rows.append(("R^2 (amount of heterogeneity accounted for):", f"{100 * f.r2:.2f}%"))
         width = max(len(label) for label, _ in rows) + 1
-        lines = [label.ljust(width) + value for label, value in rows]
-        return lines
+        return [label.ljust(width) + value for label, value in rows]
 
     def _q_line(self):
         f = self.fit
