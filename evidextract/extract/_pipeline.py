@@ -21,6 +21,9 @@ def _like_num(text: str) -> bool:
 def build_pipeline():
     """Return a new pipeline: ``spacy.blank("en")``, our tokenizer rules and components."""
     nlp = spacy.blank("en")
+    # spaCy refuses texts over 1,000,000 characters for the parser's and NER's memory; this
+    # pipeline has neither and runs in linear time, so a 1 MB abstract is read, not refused.
+    nlp.max_length = 100_000_000
     nlp.vocab.lex_attr_getters[LIKE_NUM] = _like_num
     for lexeme in nlp.vocab:
         lexeme.like_num = _like_num(lexeme.orth_)
