@@ -346,8 +346,7 @@ class _MetaEstimator:
     # scikit-learn's parameter protocol
     def get_params(self, deep=True):
         """Return the constructor arguments (scikit-learn's protocol)."""
-        names = [n for n in self._param_names()]
-        return {n: getattr(self, n) for n in names}
+        return {n: getattr(self, n) for n in self._param_names()}
 
     def set_params(self, **params):
         """Set constructor arguments (scikit-learn's protocol); return ``self``."""
@@ -644,8 +643,6 @@ class RandomEffects(_MetaEstimator):
         return super().fit(yi, vi, mods, slab=slab)
 
 
-_MetaEstimator.fit.__doc__ = _MetaEstimator.fit.__doc__
-FixedEffect.fit.__doc__ = _MetaEstimator.fit.__doc__
 
 
 def _level(level):
@@ -691,15 +688,14 @@ def make_estimator(method="REML", test="z", level=0.95, control=None):
     return RandomEffects(method=method, test=test, level=level, control=control)
 
 
-def _column(value, data, name, k=None):
+def _column(value, data, name):
     if isinstance(value, str):
         if data is None or value not in data.columns:
             raise ValueError(f"{name}={value!r} is not a column of data")
         return data[value].to_numpy()
     if value is None:
         return None
-    arr = np.asarray(value)
-    return arr
+    return np.asarray(value)
 
 
 def rma(
