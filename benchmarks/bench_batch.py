@@ -176,6 +176,31 @@ def run(files: list[str], out: Path, n_process: int, chunk_size: int, null=False
     return figures
 
 
+def run_two_independent(files: list[str], out: Path, chunk_size: int) -> dict:
+    """Run two single-process commands at once, on half the files each: the machine's ceiling.
+
+    No scheme of two processes can beat two independent ones; on a machine
+    shared with other work their speed-up over one process shows how much
+    parallelism is actually available at the time.
+    """
+    half = len(files) // 2
+    start = time.perf_counter()
+    processes = [
+        subprocess.Popen([sys.executable, "-c", _RUNNER,
+                          json.dumps([part, str(out / str(n)), 1, chunk_size, False])],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        for n, part in enumerate((files[:half], files[half:]))
+    ]
+    outputs = [process.communicate() for process in processes]
+    total = time.perf_counter() - start
+    if any(process.returncode for process in processes):
+        raise SystemExit(f"benchmark run failed:\n{outputs}")
+    figures = [json.loads(stdout.strip().splitlines()[-1]) for stdout, _ in outputs]
+    return {"total": total, "elapsed": max(f["elapsed"] for f in figures),
+            "abstracts": sum(f["abstracts"] for f in figures),
+            "cpu": sum(f["cpu"] for f in figures), "load": figures[0]["load"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs")
@@ -202,6 +227,7 @@ def main() -> None:
                                      args.chunk_size)["elapsed"]
             results[n_process] = run(files, temp / f"out{n_process}", n_process, args.chunk_size)
         machinery = run(files, temp / "null", 1, args.chunk_size, null=True)
+        ceiling = run_two_independent(files, temp / "independent", args.chunk_size)
         one, two = results[1], results[2]
         rate = {n: r["abstracts"] / r["total"] for n, r in results.items()}
         net = {n: r["abstracts"] / max(r["elapsed"] - startup[n], 1e-9)
@@ -223,6 +249,12 @@ def main() -> None:
               f"{net[2] / net[1]:.2f}x net of start-up (target >= 1.7x); CPU ratio "
               f"{two['cpu'] / one['cpu']:.2f} (1.0 = no parallel overhead). Other work on this "
               "2-core machine distorts wall times: see the load average.")
+        ceiling_rate = ceiling["abstracts"] / ceiling["total"]
+        print(f"control: two independent 1-process commands at once, half the files each: "
+              f"{ceiling['total']:.1f} s, {ceiling_rate:.1f} abstracts/s = "
+              f"{ceiling_rate / rate[1]:.2f}x one process (the parallelism this machine "
+              f"offered; load {ceiling['load']:.2f}); extract_files(n_process=2) reached "
+              f"{rate[2] / ceiling_rate:.0%} of it")
         print(f"parts of 1 and 2 processes byte-identical: "
               f"{same_parts(temp / 'out1', temp / 'out2')}")
         print(f"batch machinery alone (read XML, write parts; extractor returns nothing), "
