@@ -7,6 +7,7 @@ each run with a summary line.
 """
 
 import gzip
+import re
 import warnings
 
 import pandas as pd
@@ -123,6 +124,13 @@ def _explode(doc):
     return doc
 
 
+def _failed_ids(failed) -> list:
+    """Record ids of ``attrs["failed"]``: a DataFrame, or ``(record_id, reason)`` pairs."""
+    if isinstance(failed, pd.DataFrame):
+        return failed["record_id"].tolist()
+    return [record_id for record_id, _reason in failed]
+
+
 @pytest.fixture(scope="module")
 def exploding_nlp():
     nlp = build_pipeline()
@@ -193,7 +201,7 @@ def test_accounting_extract_records_table_with_every_status(mixed_folder):
 def test_accounting_extract_chunked_each_chunk_reports_its_failures(exploding_nlp):
     chunks = list(ev.extract(RECORDS, nlp=exploding_nlp, chunked=True, batch_size=2,
                              errors="ignore"))
-    assert [c.attrs["failed"]["record_id"].tolist() for c in chunks] == [["bad"], []]
+    assert [_failed_ids(c.attrs["failed"]) for c in chunks] == [["bad"], []]
     assert [sorted(set(c["record_id"])) for c in chunks] == [["good1"], ["good2"]]
 
 
@@ -232,7 +240,7 @@ def test_accounting_cli_extract_summary_counts_failed_inputs(mixed_folder, tmp_p
                    "--no-progress"])
     err = capsys.readouterr().err
     assert status == 1  # some inputs failed; the rest is written
-    assert "6 inputs (0 done before), 11 records, 6 abstracts" in err
+    assert re.search(r"6 inputs \(0 done before[^)]*\), 11 records, 6 abstracts", err)
     assert "FAILED" in err and "c_binary.pdf" in err
     stats = pd.read_csv(tmp_path / "stats.csv")
     assert {"1", "2", "77"} <= set(stats["record_id"].astype(str))
