@@ -418,9 +418,14 @@ def extract_files(
         save_manifest(out, manifest)
 
     save()
+    failures = [entry for entry in entries if entry["status"] == "failed"]
+    for entry in failures:  # inputs missing or unreadable before the run started
+        print(f"evidextract: FAILED {entry['path']}: {entry['error']}", file=sys.stderr)
+    if failures and errors == "raise":
+        tasks = []
     bar = _Progress(progress and bool(tasks))
-    first_failure: dict | None = None
     reused_parts = 0
+    last_save = 0.0
     try:
         for position, result in _run_tasks(tasks, n_process, extractor, bar):
             entry = entries[position]
@@ -428,13 +433,12 @@ def extract_files(
             entry.update({k: v for k, v in result.items() if k != "reused_parts"})
             if entry["status"] != "done":
                 print(f"evidextract: FAILED {entry['path']}: {entry['error']}", file=sys.stderr)
-                if first_failure is None:
-                    first_failure = entry
+                failures.append(entry)
                 if errors == "raise":
                     break
-            if time.perf_counter() - getattr(save, "last", 0.0) > _SAVE_EVERY:
+            if time.perf_counter() - last_save > _SAVE_EVERY:
                 save()
-                save.last = time.perf_counter()
+                last_save = time.perf_counter()
     except KeyboardInterrupt:
         for entry in entries:
             if entry["status"] == "pending":
@@ -453,9 +457,9 @@ def extract_files(
     save()
     result = BatchResult(out, manifest, time.perf_counter() - started, reused, bar.abstracts,
                          reused_parts)
-    if first_failure is not None:
+    if failures:
         if errors == "raise":
-            raise BatchError(f"{first_failure['path']}: {first_failure['error']} "
+            raise BatchError(f"{failures[0]['path']}: {failures[0]['error']} "
                              f"(manifest: {out / MANIFEST_NAME})")
         warnings.warn(f"{result.totals['failed']} of {result.totals['inputs']} inputs failed; "
                       "see .failures and the manifest", BatchWarning, stacklevel=2)

@@ -383,3 +383,16 @@ def test_batch_folder_input_never_reads_its_own_output(corpus, reference, tmp_pa
         "a.xml", "b.xml.gz", "c.xml"]
     assert first.ok and again.ok and again.reused_inputs == 3
     _same_rows(again.statistics(), reference.statistics())
+
+
+def test_batch_missing_input_is_reported_not_fatal(corpus, tmp_path, capsys):
+    missing = tmp_path / "never_downloaded.xml.gz"
+    with pytest.warns(BatchWarning, match="1 of 2 inputs failed"):
+        run = evidextract.extract_files([missing, corpus[0]], out=tmp_path / "out",
+                                        chunk_size=CHUNK, progress=False)
+    assert [e["status"] for e in run.manifest["inputs"]] == ["failed", "done"]
+    assert "cannot read input" in run.manifest["inputs"][0]["error"]
+    assert f"FAILED {missing}" in capsys.readouterr().err
+    with pytest.raises(BatchError, match="never_downloaded"):
+        evidextract.extract_files([missing, corpus[0]], out=tmp_path / "out2",
+                                  chunk_size=CHUNK, progress=False, errors="raise")
