@@ -148,6 +148,32 @@ extract_files(sys.argv[2:], out=sys.argv[1], chunk_size=3, progress=False,
 """
 
 
+def _extract_or_die_once(marker, records):
+    """Extract, except that the first worker to see records is killed (as by the OOM killer)."""
+    if len(records) and not os.path.exists(marker):
+        Path(marker).write_text("died")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return evidextract.extract(records)
+
+
+def test_batch_killed_worker_fails_its_inputs_and_rerun_completes(corpus, reference, tmp_path):
+    import functools
+
+    out = tmp_path / "out"
+    die = functools.partial(_extract_or_die_once, str(tmp_path / "died"))
+    with pytest.warns(BatchWarning):
+        run = evidextract.extract_files(corpus, out=out, n_process=2, chunk_size=CHUNK,
+                                        progress=False, extractor=die)
+    assert not run.ok
+    assert any("worker process died" in (e["error"] or "") for e in run.manifest["inputs"])
+    for path in out.glob("*/*.parquet"):
+        assert _parts.read_identity(path) is not None
+    again = evidextract.extract_files(corpus, out=out, chunk_size=CHUNK, progress=False)
+    assert again.ok
+    _same_rows(again.statistics(), reference.statistics())
+    assert again.manifest == reference.manifest
+
+
 def test_batch_resumes_after_a_kill(corpus, reference, tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(out),
