@@ -333,7 +333,16 @@ def extract_files(
     -----
     The output does not depend on ``n_process``: part names come from the
     input file name and a hash of its path, rows keep the input order, and
-    each input is processed whole by one process.
+    each input is processed whole by one process (so a single file uses one
+    process: split very large files, or pass many). Workers are started by a
+    forkserver (spawn on Windows) and build their spaCy pipeline once; each
+    is replaced after 8 inputs, which keeps its memory from creeping. Memory
+    is bounded by ``chunk_size``: records are streamed and each chunk is
+    written before the next is read.
+
+    A worker killed from outside (out of memory, ``kill -9``) fails the
+    inputs it and the other workers had in hand; their finished parts are
+    kept and a re-run does the rest.
 
     Every part is written to a temporary file in its folder, flushed with
     ``fsync`` and renamed over its final name, so a run killed at any moment
