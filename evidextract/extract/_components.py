@@ -17,6 +17,9 @@ from evidextract.extract._sparse import SparseMatcher
 LABELS = ("STAT_KEYWORD", "OUTCOME", "TIMEPOINT", "UNIT", "COUNT_NOUN", "P_VALUE", "CI",
           "SPREAD", "RANGE", "NOT_STAT")
 
+#: Longest ``sentence`` reported whole; longer ones are cut around the statistic.
+MAX_SENTENCE = 2000
+
 #: Fields a row may carry besides its offsets, in the order of the statistics table.
 ROW_FIELDS = ("comparator", "sd", "se", "ci_low", "ci_high", "ci_level", "range_low",
               "range_high", "iqr_low", "iqr_high", "count", "total", "unit", "outcome",
@@ -28,9 +31,9 @@ class StatsComponent:
 
     Applies the package's pattern files (``patterns/*.jsonl``): word-for-word patterns
     with :class:`spacy.matcher.PhraseMatcher`, the others with
-    :class:`~evidextract.extract._sparse.SparseMatcher`; then reads each sentence's numbers with what is attached to
-    them (see :mod:`evidextract.extract._grammar`). Sentences must be set (the
-    ``evidextract_sentences`` component does it).
+    :class:`~evidextract.extract._sparse.SparseMatcher`; then reads each sentence's
+    numbers with what is attached to them (see :mod:`evidextract.extract._grammar`).
+    Sentences must be set (the ``evidextract_sentences`` component does it).
 
     Sets ``doc._.evid_rows`` (a list of dicts: ``start``, ``end``, ``text``, ``stat``,
     ``value``, the fields of :data:`ROW_FIELDS`, ``sentence``, ``sentence_index``, ``pattern_id``,
@@ -98,9 +101,19 @@ class StatsComponent:
             starts = []
         if starts and starts[0] != 0:
             starts.insert(0, 0)
-        bounds = list(zip(starts, starts[1:] + [len(doc)], strict=True))
+        bounds = list(zip(starts, starts[1:] + [len(doc)], strict=True)) if starts else []
         offsets = doc.to_array([IDX]).reshape(-1).tolist() if len(doc) else []
         full_text = doc.text
+
+        def sentence_text(k, start_char, end_char):
+            lo, hi = bounds[k]
+            first, last = offsets[lo], offsets[hi - 1] + len(texts[hi - 1])
+            if last - first > MAX_SENTENCE:
+                # No real sentence is this long (text without full stops): keep a window,
+                # so that the table stays linear in the size of the input.
+                first = max(first, start_char - MAX_SENTENCE // 2)
+                last = min(last, max(end_char, first + MAX_SENTENCE))
+            return full_text[first:last]
         for sentence_index, (lo, hi) in enumerate(bounds):
             for row in scan_sentence(index, lo, hi):
                 rows.append((sentence_index, row))
@@ -114,9 +127,11 @@ class StatsComponent:
                       "stat": row.stat, "value": float(row.value)}
             for key in ROW_FIELDS:
                 record[key] = row.fields.get(key)
-            lo, hi = bounds[sentence_index]
-            end_char = offsets[hi - 1] + len(texts[hi - 1])
-            record["sentence"] = full_text[offsets[lo]:end_char]
+            for key in ("count", "total"):  # whole numbers or nothing
+                value = record[key]
+                if value is not None:
+                    record[key] = int(value) if float(value).is_integer() else None
+            record["sentence"] = sentence_text(sentence_index, start_char, end_char)
             record["sentence_index"] = sentence_index
             record["pattern_id"] = row.pattern
             record["link_id"] = None

@@ -152,12 +152,10 @@ def _process_chunk(nlp, chunk, batch_size, n_process, errors):
 
 
 def _report(failed, errors):
-    frame = pd.DataFrame(failed, columns=["record_id", "reason"]).astype("string")
     if errors == "warn":
         for rid, reason in failed:
             warnings.warn(f"record {rid!r} was not processed: {reason}", ExtractWarning,
                           stacklevel=3)
-    return frame
 
 
 def _iter_chunks(records, nlp, n_process, batch_size, errors, start_index):
@@ -171,7 +169,9 @@ def _iter_chunks(records, nlp, n_process, batch_size, errors, start_index):
         frame = _frame(rows)
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)
-        frame.attrs["failed"] = _report(failed, errors)
+        _report(failed, errors)
+        # A tuple, not a DataFrame: pandas compares attrs when concatenating chunks.
+        frame.attrs["failed"] = tuple(failed)
         yield frame
 
 
@@ -195,7 +195,9 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
     errors : {"warn", "raise", "ignore"}, default "warn"
         What to do with a record whose processing fails: warn (``ExtractWarning`` naming
         the record) and go on, raise, or go on silently. Failed records are listed in
-        ``df.attrs["failed"]`` (columns ``record_id``, ``reason``).
+        ``df.attrs["failed"]``: a DataFrame (columns ``record_id``, ``reason``), or with
+        ``chunked`` a tuple of ``(record_id, reason)`` pairs on each chunk (a DataFrame
+        there would stop ``pandas.concat`` of the chunks, which compares ``attrs``).
     nlp : spacy.language.Language, optional
         A pipeline with the ``evidextract_sentences`` and ``evidextract_stats``
         components; :func:`make_pipeline` by default.
@@ -247,12 +249,12 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
         return chunks
     frames, failed = [], []
     for frame in chunks:
-        failed.append(frame.attrs.pop("failed"))
+        failed.extend(frame.attrs.pop("failed"))
         frames.append(frame)
     result = pd.concat(frames, ignore_index=True) if frames else empty_table()
     result = result.astype(COLUMNS) if frames else result
-    result.attrs["failed"] = (pd.concat(failed, ignore_index=True) if failed
-                              else _report([], "ignore"))
+    result.attrs["failed"] = pd.DataFrame(failed, columns=["record_id", "reason"]).astype(
+        "string")
     return result
 
 

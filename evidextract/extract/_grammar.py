@@ -10,6 +10,7 @@ Python over lists built once per document, so its cost grows with the number of 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from evidextract.extract._numbers import (
@@ -48,6 +49,8 @@ _GROUP_PREPOSITIONS = {"for", "in", "among", "amongst"}
 _GROUP_STOP = {",", ";", ".", "(", ")", "[", "]", "and", "were", "was", "is", "are", "had",
                "vs", "vs.", "versus", "compared", "whereas", "while", "but", "which", "who",
                "respectively", ":", "than", "with", "at", "after", "as", "to", "by", "of"}
+#: How far back (tokens) context is looked for: keeps the work linear in long sentences.
+_LOOKBACK = 80
 _DIAGNOSTIC = {"sensitivity", "specificity", "accuracy", "auc"}
 _FRACTION_STATS = {"proportion", "sensitivity", "specificity", "accuracy", "i2"}
 _UNIT_RANGE_STATS = {"auc", "icc", "kappa", "sensitivity", "specificity", "accuracy"}
@@ -70,6 +73,7 @@ class DocIndex:
     se_declared: bool = False
     iqr_declared: bool = False
     abbreviations: dict = field(default_factory=dict)
+    tp_sorted: list | None = None
 
 
 @dataclass
@@ -221,8 +225,13 @@ def find_timepoints(index, lo, hi, value_tokens):
     """Return the timepoints of tokens ``lo:hi`` (not those that are values)."""
     found = []
     texts, lowers = index.texts, index.lowers
-    for start, (end, pid) in sorted(index.starts["TIMEPOINT"].items()):
-        if start < lo or end > hi or start in value_tokens:
+    if index.tp_sorted is None:
+        index.tp_sorted = sorted(index.starts["TIMEPOINT"])
+    first = bisect_left(index.tp_sorted, lo)
+    last = bisect_left(index.tp_sorted, hi)
+    for start in index.tp_sorted[first:last]:
+        end, pid = index.starts["TIMEPOINT"][start]
+        if end > hi or start in value_tokens:
             continue
         if found and start < found[-1].b:
             continue
@@ -438,6 +447,7 @@ def _read_items(index, row, j, end, consumed):
     last = j
     p_rows = []
     k = j
+    last_was_p = False
     while k < end:
         if k in index.starts["P_VALUE"]:
             p = read_p_value(index, k, end)
@@ -446,7 +456,9 @@ def _read_items(index, row, j, end, consumed):
             p_rows.extend(_p_rows(index, p, k, row))
             consumed.update(range(k, p[3]))
             k = p[3]
+            last_was_p = True
         else:
+            last_was_p = False
             ok, stop = _read_item(index, row, k, end)
             if not ok:
                 return got, last, p_rows
@@ -458,7 +470,8 @@ def _read_items(index, row, j, end, consumed):
             k += 1
             continue
         if k >= end:
-            last = max(last, end + 1) if got else last
+            # The text ends with the closing bracket, or before a trailing p-value.
+            last = max(last, end + 1) if got and not last_was_p else last
             break
         return got, last, p_rows
     return got, last, p_rows
@@ -503,14 +516,16 @@ def _read_item(index, row, k, end):
         return True, pair[2]
     if lowers[k] in ("n", "total") and k + 2 < end:
         m = k + 1 if lowers[k] == "n" else k + 2
-        if texts[m] == "=" and index.numbers[m + 1] is not None:
+        if texts[m] == "=" and index.numbers[m + 1] is not None \
+                and float(index.numbers[m + 1]).is_integer():
             fields["count" if row.percent and "count" not in fields else "total"] = \
                 int(index.numbers[m + 1])
             return True, m + 2
         return False, k
     if lowers[k] in ("out", "of") :
         m = k + 2 if lowers[k] == "out" and k + 1 < end and lowers[k + 1] == "of" else k + 1
-        if m < end and index.numbers[m] is not None and row.integer:
+        if m < end and index.numbers[m] is not None and row.integer \
+                and float(index.numbers[m]).is_integer():
             fields["count"] = int(row.value)
             fields["total"] = int(index.numbers[m])
             stop = m + 1
@@ -529,7 +544,10 @@ def _read_item(index, row, k, end):
         return False, k
     value, m = number
     if m < end and texts[m] == "/" and m + 1 < end and index.numbers[m + 1] is not None:
-        fields["count"], fields["total"] = value, index.numbers[m + 1]
+        total = index.numbers[m + 1]
+        if not (float(value).is_integer() and float(total).is_integer() and 0 <= value <= total):
+            return False, k
+        fields["count"], fields["total"] = int(value), int(total)
         return True, m + 2
     if m < end and texts[m] == "%":
         fields["percent"] = value / 100
@@ -632,6 +650,7 @@ def scan_sentence(index, lo, hi):
     """Return the :class:`Row` s of the statistics in tokens ``lo:hi`` (one sentence)."""
     texts, numbers = index.texts, index.numbers
     rows = []
+    last_main = None
     consumed = set()
     sentence_ci = None
     not_stat = index.covered["NOT_STAT"]
@@ -644,8 +663,7 @@ def scan_sentence(index, lo, hi):
         if i in index.starts["P_VALUE"]:
             p = read_p_value(index, i, hi)
             if p is not None:
-                linked = next((r for r in reversed(rows) if r.stat != "p_value"), None)
-                rows.extend(_p_rows(index, p, i, linked))
+                rows.extend(_p_rows(index, p, i, last_main))
                 consumed.update(range(i, p[3]))
                 i = p[3]
                 continue
@@ -674,6 +692,7 @@ def scan_sentence(index, lo, hi):
         row, i = _scan_value(index, i, lo, hi, consumed, sentence_ci, rows)
         if row is not None:
             rows.extend(row)
+            last_main = next((r for r in row if r.stat != "p_value"), last_main)
     _post_process(index, rows, lo, hi)
     return rows
 
@@ -776,6 +795,10 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             unit_kind = "count"
             text_end = noun[1]
     stat, pattern = _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape)
+    if stat is None and not p_rows and row.integer and not fields and b < hi:
+        enumerated = _enumerated_count(index, row, rows, lo)
+        if enumerated is not None:
+            return [enumerated], enumerated.b
     if stat is None:
         if p_rows:
             for p in p_rows:
@@ -789,8 +812,39 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     return [row] + p_rows, end
 
 
+def _enumerated_count(index, row, rows, lo):
+    """Read ``2 major`` in ``9 complications (out of 105 SM; 2 major and 7 minor)``.
+
+    A number followed by a word, inside brackets that open right after a count of some
+    noun, counts a kind of that noun.
+    """
+    texts = index.texts
+    depth = 0
+    opener = None
+    for k in range(row.a - 1, max(lo, row.a - _LOOKBACK) - 1, -1):
+        if texts[k] in (")", "]"):
+            depth += 1
+        elif texts[k] in ("(", "["):
+            if depth == 0:
+                opener = k
+                break
+            depth -= 1
+    if opener is None:
+        return None
+    owner = next((r for r in reversed(rows[-8:]) if r.stat in ("sample_size", "proportion")
+                  and r.fields.get("unit") and r.a < opener <= r.b + 1), None)
+    word = texts[row.b]
+    if owner is None or not word.isalpha() or index.lowers[row.b] in _MODIFIER_STOP:
+        return None
+    noun = owner.fields["unit"].split()[-1]
+    out = Row(a=row.a, b=row.b + 1, stat="sample_size", value=row.value,
+              pattern="sample_size/enumerated")
+    out.fields["unit"] = f"{word} {noun}"
+    return out
+
+
 def _nearest_noun_before(index, a, lo):
-    for k in range(a - 1, lo - 1, -1):
+    for k in range(a - 1, max(lo, a - _LOOKBACK) - 1, -1):
         hit = index.covered["COUNT_NOUN"].get(k)
         if hit is not None:
             return hit[2]
@@ -842,7 +896,7 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     if kw_stat in ("mean", "median") and kw_dist <= 4:
         return kw_stat, f"{kw_stat}/keyword"
     if row.a - 1 >= lo and lowers[row.a - 1] == "by" and any(
-            lowers[k] in _COMPARATIVES for k in range(lo, row.a)):
+            lowers[k] in _COMPARATIVES for k in range(max(lo, row.a - _LOOKBACK), row.a)):
         return "mean_difference", "mean_difference/by_comparative"
     has_spread = "sd" in f or "se" in f
     has_ci = "ci_low" in f
@@ -891,10 +945,8 @@ def _post_process(index, rows, lo, hi):
         elif r.stat == "proportion" and "count" in r.fields and r.fields.get("unit"):
             counts.append((r.a, int(r.fields["count"])))
     for r in main:
-        if r.stat == "mean" and "total" not in r.fields:
-            before = [n for a, n in counts if a < r.a]
-            if before:
-                r.fields["total"] = before[0]
+        if r.stat == "mean" and "total" not in r.fields and counts and counts[0][0] < r.a:
+            r.fields["total"] = counts[0][1]
     # "2.84% for Chinese men (total n = 1267": the total of a bare percentage.
     for k, r in enumerate(main):
         if r.stat == "sample_size" and index.lowers[r.a] == "total" and k:
@@ -950,17 +1002,20 @@ def _assign_timepoints(index, rows, main, runs, lo, hi):
                         _set_tp(r, tp)
                         done.add(id(r))
                     break
+    tp_starts = [tp.a for tp in tps]
     for k, r in enumerate(main):
         if id(r) in done:
             continue
         nxt = main[k + 1].a if k + 1 < len(main) else hi
-        following = [tp for tp in tps if r.b <= tp.a < nxt]
-        if following:
-            _set_tp(r, following[0])
+        m = bisect_left(tp_starts, r.b)
+        if m < len(tps) and tps[m].a < nxt:
+            _set_tp(r, tps[m])
             continue
-        preceding = [tp for tp in tps if tp.b <= r.a]
-        if preceding:
-            _set_tp(r, preceding[-1])
+        m = bisect_left(tp_starts, r.a) - 1
+        while m >= 0 and tps[m].b > r.a:
+            m -= 1
+        if m >= 0 and r.a - tps[m].b <= _LOOKBACK:
+            _set_tp(r, tps[m])
 
 
 def _coordinated(tps):
@@ -1036,7 +1091,7 @@ def _assign_outcomes(index, main, lo, hi):
                 f["outcome"] = unit
                 continue
         best = None
-        for k in range(r.a - 1, lo - 1, -1):
+        for k in range(r.a - 1, max(lo, r.a - _LOOKBACK) - 1, -1):
             hit = outcomes.get(k)
             if hit is not None:
                 best = hit[2]
@@ -1048,7 +1103,7 @@ def _assign_outcomes(index, main, lo, hi):
                     best = hit[2]
                     break
         if best is None:
-            kw = nearest_keyword(index, r.a, lo, window=hi)
+            kw = nearest_keyword(index, r.a, lo, window=_LOOKBACK)
             if kw is not None and kw[0] not in ("mean", "median"):
                 best = _span_text(index, kw[2], kw[3])
         if best is not None:

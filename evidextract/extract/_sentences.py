@@ -14,7 +14,7 @@ from evidextract.io import split_sections
 # Tokens after which a full stop does not end a sentence ("vs.", "et al.", "Fig. 2").
 _NO_BREAK_BEFORE_STOP = frozenset(
     "vs v al fig figs e.g i.e approx ca cf no nos ref refs resp dr mr mrs ms st sd se "
-    "min max incl eq eqs vol pp p".split()
+    "incl eq eqs vol pp p".split()
 )
 _STOPS = frozenset({".", "?", "!"})
 _OPENERS = frozenset({"(", "[", "\u2022", "\u00b7", "*", '"', "\u201c", "'"})
@@ -67,8 +67,15 @@ class SentenceSplitter:
             elif text == "\u2022":
                 starts[i] = True
             elif text.endswith(".") and len(text) > 1 and text[-2].isalpha():
-                # Abbreviations the tokenizer keeps whole ("e.g.", "vs."): never a break.
-                continue
+                # The tokenizer keeps "e.g.", "vs.", "h." whole: a full stop after a unit
+                # ("at 24 h. Among") still ends the sentence; abbreviations and initials do not.
+                stem = text[:-1]
+                nxt = texts[i + 1]
+                if "." in stem or stem.lower() in _NO_BREAK_BEFORE_STOP or (
+                        len(stem) == 1 and stem.isupper()):
+                    continue
+                if nxt[:1].isupper() and not texts[i + 1].isspace():
+                    starts[i + 1] = True
         if doc._.evid_sections is None:
             doc._.evid_sections = split_sections(doc.text)
         if doc._.evid_sections:

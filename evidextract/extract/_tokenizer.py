@@ -123,7 +123,10 @@ def customize_tokenizer(nlp):
     """
     prefixes = _EXTRA_PREFIXES + list(nlp.Defaults.prefixes)
     infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
-    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Za-z0-9])-"]  # "Two- and 5-year"
+    suffixes = list(nlp.Defaults.suffixes) + [
+        r"(?<=[A-Za-z0-9])-",  # "Two- and 5-year"
+        r"(?<=[a-z][A-Z])\.",  # "2.5 mg/dL." ends a sentence
+    ]
     tokenizer = nlp.tokenizer
     if isinstance(tokenizer, RunLimitedTokenizer):
         tokenizer = tokenizer.tokenizer
