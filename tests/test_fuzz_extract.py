@@ -57,6 +57,15 @@ def _real_abstracts():
 REAL = _real_abstracts()
 
 
+def known_bug(row) -> bool:
+    """Rows of the known extractor bugs pinned by the strict xfail tests below."""
+    if row.pattern_id == "proportion/percent" and not pd.isna(row.value):
+        return not 0 <= row.value <= 1  # a percentage change is no proportion
+    if not pd.isna(row.sd) and row.sd < 0:
+        return True  # "± −2.00": a minus sign read into the SD
+    return False
+
+
 def check_rows(stats: pd.DataFrame, abstracts: dict) -> None:
     """The invariants every statistics table keeps."""
     assert list(stats.columns) == list(COLUMNS)
@@ -66,12 +75,13 @@ def check_rows(stats: pd.DataFrame, abstracts: dict) -> None:
         assert 0 <= row.start < row.end <= len(abstract)
         assert abstract[row.start:row.end] == row.text
         assert row.text in row.sentence
+        if known_bug(row):
+            continue
         value = row.value
         assert value is None or pd.isna(value) or math.isfinite(value)
         if row.stat == "p_value" and not pd.isna(value):
             assert 0 <= value <= 1, row
-        if row.stat == "proportion" and not pd.isna(value) and not (
-                value > 1 and row.pattern_id == "proportion/percent"):  # xfail below
+        if row.stat == "proportion" and not pd.isna(value):
             assert 0 <= value <= 1, row
         if not pd.isna(row.count) and not pd.isna(row.total):
             assert row.count <= row.total, row
@@ -198,6 +208,20 @@ def test_fuzz_extract_percent_above_100_is_no_proportion_above_1():
     assert proportions["value"].between(0, 1).all(), proportions[["text", "value"]]
 
 
+@pytest.mark.xfail(strict=True, reason="extract: a negative percentage ('< −2.00 %', a "
+                   "change) becomes a proportion below 0")
+def test_fuzz_extract_negative_percent_is_no_proportion_below_0():
+    stats = extract_strict(["The change was −2.00 % (p < 0.05)."])
+    proportions = stats[stats["stat"] == "proportion"]
+    assert proportions["value"].between(0, 1).all(), proportions[["text", "value"]]
+
+
+@pytest.mark.xfail(strict=True, reason="extract: '3/4 +/- −2.00' attaches a negative SD")
+def test_fuzz_extract_negative_number_after_plus_minus_is_no_sd():
+    stats = extract_strict(["Scores were 3/4 +/- −2.00 in the NRS group."])
+    assert (stats["sd"].dropna() >= 0).all(), stats[["text", "sd"]]
+
+
 def test_fuzz_extract_lone_surrogate_reported_not_raised():
     texts = ["AUC was 0.85 \udcff in 120 patients.", "AUC was 0.70."]
     with warnings.catch_warnings():
@@ -247,9 +271,7 @@ ADVERSARIAL = {
     "many_ordinary_sentences": lambda n: (
         "Pain fell from 6.8 ± 2.2 to 4.1 ± 2.4 at 24 h (p < 0.001). " * (n // 60)),
 }
-SLOW_NOW = {
-    "dash_number_chain": "quadratic in the number of '1-1-1' ranges in one sentence",
-}
+SLOW_NOW: dict = {}  # kind -> reason, for adversarial inputs still known to be super-linear
 
 
 def _extract_seconds(text: str) -> float:
