@@ -206,7 +206,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller inputs")
     parser.add_argument("--chunk-size", type=int, default=100)
     args = parser.parse_args()
-    files_n, per_file = (4, 60) if args.quick else (4, 600)  # throughput input
+    files_n, per_file = (4, 60) if args.quick else (4, 1500)  # throughput input
     mem_files, mem_per_file = (2, 40) if args.quick else (2, 100)  # memory input at 1x
 
     needed = max(files_n * per_file, 10 * mem_files * mem_per_file)
