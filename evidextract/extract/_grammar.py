@@ -250,19 +250,29 @@ def find_timepoints(index, lo, hi, value_tokens):
                 continue  # "(≥ 50 years)": an age limit, not a time
             per = unit_days(texts[end - 1])
             days = None if per is None else value * per
-            # "Two- and 5-year": the first number shares the unit of the second.
+            # "Two- and 5-year", "at 1, 3, 5 years": earlier numbers share the unit.
+            unit = texts[end - 1]
+            hyphen = "-" in texts[start:end]
+            items = []
             k = start - 1
-            if k >= lo and lowers[k] in ("and", "or", ","):
-                first = k - 1
-                if first >= lo and texts[first] in ("-", ","):
-                    first -= 1
-                v0 = index.numbers[first] if first >= lo else None
-                if v0 is None and first >= lo:
-                    v0 = words_to_number([texts[first]])
-                if v0 is not None and per is not None:
-                    unit = texts[end - 1]
-                    found.append(Timepoint(first, k, f"{_fmt(v0)}-{unit}", v0 * per))
-                    text = f"{_fmt(value)}-{unit}"
+            while k >= lo and len(items) < 8:
+                sep = k
+                while sep >= lo and lowers[sep] in (",", "and", "or", "-"):
+                    sep -= 1
+                if sep == k or sep < lo or sep in value_tokens:
+                    break
+                v0 = index.numbers[sep]
+                if v0 is None:
+                    v0 = words_to_number([texts[sep]])
+                if v0 is None or v0 < 0:
+                    break
+                items.append((sep, v0))
+                k = sep - 1
+            if items and per is not None:
+                for sep, v0 in reversed(items):
+                    label = f"{_fmt(v0)}-{unit}" if hyphen else f"{_fmt(v0)} {unit}"
+                    found.append(Timepoint(sep, sep + 1, label, v0 * per))
+                text = f"{_fmt(value)}-{unit}" if hyphen else f"{_fmt(value)} {unit}"
         elif pid == "tp_ordinal_unit":
             n = ordinal_value(texts[start])
             per = unit_days(texts[end - 1])
@@ -279,8 +289,21 @@ def _fmt(value):
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+_AFTER_TIME = {"after", "post", "following", "later", "postoperatively", "postoperative",
+               "post-treatment", "posttreatment", "postprocedure", "post-procedure", "from"}
+
+
 def _is_value_context(index, i, lo):
-    """Tell whether the number at ``i`` is a value (``mean follow-up of 12.6 months``)."""
+    """Tell whether the number at ``i`` is a value (``mean follow-up of 12.6 months``).
+
+    ``6 months after surgery`` is a time even after ``mean``.
+    """
+    unit_end = i + 1
+    while unit_end < len(index.texts) and unit_days(index.texts[unit_end]) is None \
+            and unit_end < i + 3:
+        unit_end += 1
+    if unit_end + 1 < len(index.texts) and index.lowers[unit_end + 1] in _AFTER_TIME:
+        return False
     for k in range(i - 1, max(lo, i - 5) - 1, -1):
         hit = index.covered["STAT_KEYWORD"].get(k)
         if hit is not None and hit[2] in ("mean", "median"):
@@ -778,7 +801,7 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     kw_dist = kw[1] if kw else 99
     after = keyword_after(index, j, hi)
     prelim = None
-    if kw_stat in ("mean", "median") and kw_dist <= 4:
+    if kw_stat in ("mean", "median") and kw_dist <= 6:
         prelim = kw_stat
     elif kw_stat in _ESTIMATES and kw_dist <= 12:
         prelim = kw_stat
@@ -893,8 +916,10 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     mean_word = kw_stat in ("mean", "median") and kw_dist <= 2
     if unit_kind == "count" and row.integer and not mean_word:
         return "sample_size", "sample_size/count_noun"
-    if kw_stat in ("mean", "median") and kw_dist <= 4:
+    if kw_stat in ("mean", "median") and kw_dist <= 6:
         return kw_stat, f"{kw_stat}/keyword"
+    if after in _UNIT_RANGE_STATS and 0 <= v <= 1 and unit_kind is None:
+        return after, f"{after}/keyword_after"  # "0.999 AUC, 0.986 accuracy"
     if row.a - 1 >= lo and lowers[row.a - 1] == "by" and any(
             lowers[k] in _COMPARATIVES for k in range(max(lo, row.a - _LOOKBACK), row.a)):
         return "mean_difference", "mean_difference/by_comparative"
@@ -910,6 +935,10 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
             return "mean_difference", "mean_difference/keyword"
         return "mean", "mean/spread"
     if has_ci:
+        # An estimate with its CI: the statistic named anywhere before it in the sentence.
+        wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK)
+        if wide is not None and wide[0] in _ESTIMATES and _plausible(wide[0], v):
+            return wide[0], f"{wide[0]}/keyword_ci"
         return "coefficient", "coefficient/ci"
     if unit_kind == "measure":
         return "quantity", "quantity/unit"
@@ -960,6 +989,8 @@ def _post_process(index, rows, lo, hi):
             if prev.stat in ("mean", "median") and prev.fields.get("unit") and r.a - prev.b <= 4:
                 r.fields["unit"] = prev.fields["unit"]
     runs = _runs(index, main)
+    if "respectively" in index.lowers[lo:hi]:
+        _distribute_keywords(index, runs, lo, hi)
     _assign_timepoints(index, rows, main, runs, lo, hi)
     _assign_outcomes(index, main, lo, hi)
     _assign_groups(index, main, runs, lo, hi)
@@ -968,6 +999,45 @@ def _post_process(index, rows, lo, hi):
             for key in ("outcome", "timepoint", "timepoint_days", "group"):
                 if key in r.link.fields:
                     r.fields[key] = r.link.fields[key]
+
+
+def _keyword_lists(index, lo, hi):
+    """Find lists of statistic keywords: ``sensitivity, specificity and accuracy``."""
+    lists, current, last_end = [], [], None
+    cover = index.starts["STAT_KEYWORD"]
+    k = lo
+    while k < hi:
+        hit = cover.get(k)
+        if hit is not None:
+            gap = index.lowers[last_end:k] if last_end is not None else []
+            if current and all(t in (",", "and", "or", "/", "the") for t in gap) and len(gap) <= 3:
+                current.append(hit[1])
+            else:
+                if len(current) >= 2:
+                    lists.append(current)
+                current = [hit[1]]
+            last_end = k = hit[0]
+            continue
+        k += 1
+    if len(current) >= 2:
+        lists.append(current)
+    return lists
+
+
+def _distribute_keywords(index, runs, lo, hi):
+    """``sensitivity, specificity and accuracy were 87%, 96% and 90%, respectively``."""
+    lists = [kl for kl in _keyword_lists(index, lo, hi)
+             if all(stat in _UNIT_RANGE_STATS | {"proportion"} for stat in kl)]
+    if not lists:
+        return
+    for run in runs:
+        for stats in lists:
+            if len(stats) == len(run) and all(r.stat in _UNIT_RANGE_STATS | {"proportion"}
+                                              and 0 <= r.value <= 1 for r in run):
+                for r, stat in zip(run, stats, strict=True):
+                    r.stat = stat
+                    r.pattern = f"{stat}/keyword_list_respectively"
+                break
 
 
 def _runs(index, main):
