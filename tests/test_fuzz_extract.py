@@ -230,8 +230,8 @@ def test_fuzz_extract_lone_surrogate_reported_not_raised():
     assert stats["value"].tolist() == [0.70]
     assert stats.attrs["failed"]["record_id"].tolist() == ["0"]
     # Read from a file, the same text is repaired (U+FFFD) and extracted in full.
-    records = ev.read('{"id": "s", "abstract": "AUC was 0.85 \\udcff in 120 patients."}\n',
-                      format="jsonl")
+    records = ev.read('{"id": "s", "abstract": "AUC was 0.85 \\udcff in 120 patients."}\n')
+    assert records["abstract"].tolist() == ["AUC was 0.85 \ufffd in 120 patients."]
     assert ev.extract(records, errors="raise")["value"].tolist() == [0.85, 120.0]
 
 
