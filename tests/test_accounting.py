@@ -256,3 +256,14 @@ def test_accounting_batch_records_parts_hold_every_record(mixed_folder, tmp_path
     assert result.totals["records"] == len(expected)
     problems = result.failures
     assert len(problems) >= 4
+
+
+def test_accounting_cli_run_summary_counts_records_by_status(mixed_folder, tmp_path, capsys):
+    main(["run", str(mixed_folder), "-o", str(tmp_path / "run"), "--no-progress"])
+    out = capsys.readouterr().out
+    summary = next(line for line in out.splitlines() if " records (" in line)
+    assert summary.startswith("11 records (")
+    for part in ("6 ok", "1 no_abstract", "3 error", "1 unreadable"):
+        assert part in summary
+    written = pd.read_csv(tmp_path / "run" / "records.csv")
+    assert len(written) == 11
