@@ -341,6 +341,10 @@ def extract_files(
     is bounded by ``chunk_size``: records are streamed and each chunk is
     written before the next is read.
 
+    Records are not merged across inputs as :func:`evidextract.read` does
+    (``dedupe=True``): a streamed run cannot know what a later file holds.
+    Drop duplicates from the records table afterwards if inputs overlap.
+
     A worker killed from outside (out of memory, ``kill -9``) fails the
     inputs it and the other workers had in hand; their finished parts are
     kept and a re-run does the rest.
