@@ -437,6 +437,10 @@ def extract_files(
         print(f"evidextract: FAILED {entry['path']}: {entry['error']}", file=sys.stderr)
     if failures and errors == "raise":
         tasks = []
+    if 0 < len(tasks) < n_process:
+        print(f"evidextract: {len(tasks)} input(s) to do on {n_process} processes: an input "
+              "runs on one process, so only as many are busy; pass more (or smaller) files "
+              "to use them all", file=sys.stderr)
     bar = _Progress(progress and bool(tasks))
     reused_parts = 0
     last_save = 0.0
