@@ -31,7 +31,7 @@ from evidextract._batch._manifest import (
     save_manifest,
 )
 from evidextract._batch._parts import TABLES, read_identity, read_parts, remove_temp_files
-from evidextract._batch._workers import init_worker, process_input, run_task
+from evidextract._batch._workers import extractor_name, init_worker, process_input, run_task
 
 __all__ = ["extract_files", "BatchResult", "BatchError"]
 
@@ -181,7 +181,8 @@ def _expand(inputs, out: Path) -> list[Path]:
     return files
 
 
-def _reusable(out: Path, entry: dict, fp: dict, chunk_size: int, checksum: bool) -> bool:
+def _reusable(out: Path, entry: dict, fp: dict, chunk_size: int, checksum: bool,
+              extractor: str) -> bool:
     """Return True when an earlier run finished this input and every part checks out."""
     if entry.get("status") != "done" or not isinstance(entry.get("parts"), list):
         return False
@@ -198,6 +199,7 @@ def _reusable(out: Path, entry: dict, fp: dict, chunk_size: int, checksum: bool)
                 return False
             identity = read_identity(path)
             if (identity is None or identity.get("key") != entry["key"]
+                    or identity.get("extractor") != extractor
                     or identity.get("chunk_size") != chunk_size
                     or identity.get("fingerprint", {}).get("size") != fp["size"]
                     or identity.get("records") != part.get("n_records")):
@@ -353,8 +355,9 @@ def extract_files(
     ``fsync`` and renamed over its final name, so a run killed at any moment
     leaves complete parts only; the temporary debris is removed by the next
     run. Each part's Parquet footer records the input's fingerprint (size,
-    modification time), the chunk number and counts; a re-run reuses a part
-    only when these match, so a changed input is redone.
+    modification time), the chunk number, the extractor (name and version)
+    and counts; a re-run reuses a part only when these match and it holds no
+    record in error, so a changed input or a new extractor is redone.
 
     ``out/manifest.json`` lists each input with its fingerprint, status
     (``done`` or ``failed``), error, counts by record status, parts and up to
@@ -416,7 +419,8 @@ def extract_files(
             entries.append(_entry(path, key, "failed", f"cannot read input: {exc}", None))
             continue
         previous = old_entries.get(key)
-        if previous is not None and _reusable(out, previous, fp, chunk_size, checksum):
+        if previous is not None and _reusable(out, previous, fp, chunk_size, checksum,
+                                              extractor_name(extractor)):
             entries.append({**previous, "path": str(path)})
             reused += 1
             continue

@@ -137,14 +137,19 @@ def test_batch_rerun_skips_finished_inputs_and_redoes_a_changed_one(corpus, refe
 
 _KILLED_RUN = r"""
 import sys, time
-from evidextract import extract, extract_files
+from evidextract import extract_files
 
-def slow_extract(records):
+# Slow the default extractor down (it stays "evidextract.extract" in the parts'
+# footers, so the re-run may reuse them), so the kill lands part-way.
+module = sys.modules["evidextract.extract"]
+real_extract = module.extract
+
+def slow_extract(records, **kwargs):
     time.sleep(0.4)
-    return extract(records)
+    return real_extract(records, **kwargs)
 
-extract_files(sys.argv[2:], out=sys.argv[1], chunk_size=3, progress=False,
-              extractor=slow_extract)
+module.extract = slow_extract
+extract_files(sys.argv[2:], out=sys.argv[1], chunk_size=3, progress=False)
 """
 
 
@@ -246,18 +251,21 @@ def test_batch_corrupt_and_truncated_inputs_are_reported_and_kept(corpus, refere
 
 
 def test_batch_input_disappearing_mid_run_fails_alone_and_rerun_completes(corpus, reference,
-                                                                          tmp_path):
+                                                                          tmp_path, monkeypatch):
     inputs = _copy_inputs(corpus, tmp_path / "in")
     saved = inputs[1].read_bytes()
+    real_extract = sys.modules["evidextract.extract"].extract
 
-    def extract_then_delete(records):
+    def extract_then_delete(records, **kwargs):
         if inputs[1].exists():
             inputs[1].unlink()
-        return evidextract.extract(records)
+        return real_extract(records, **kwargs)
 
+    monkeypatch.setattr(sys.modules["evidextract.extract"], "extract", extract_then_delete)
     with pytest.warns(BatchWarning):
         run = evidextract.extract_files(inputs, out=tmp_path / "out", chunk_size=CHUNK,
-                                        progress=False, extractor=extract_then_delete)
+                                        progress=False)
+    monkeypatch.undo()
     assert [e["status"] for e in run.manifest["inputs"]] == ["done", "failed", "done"]
     assert "No such file" in run.manifest["inputs"][1]["error"]
     inputs[1].write_bytes(saved)
@@ -294,25 +302,42 @@ def test_batch_full_disk_fails_the_input_and_keeps_finished_parts(corpus, refere
     _same_rows(again.statistics(), reference.statistics())
 
 
-def test_batch_ctrl_c_saves_manifest_keeps_parts_and_resumes(corpus, reference, tmp_path):
+def test_batch_ctrl_c_saves_manifest_keeps_parts_and_resumes(corpus, reference, tmp_path,
+                                                             monkeypatch):
     calls = []
+    real_extract = sys.modules["evidextract.extract"].extract
 
-    def interrupted_extract(records):
+    def interrupted_extract(records, **kwargs):
         calls.append(1)
         if len(calls) == 4:
             raise KeyboardInterrupt
-        return evidextract.extract(records)
+        return real_extract(records, **kwargs)
 
+    monkeypatch.setattr(sys.modules["evidextract.extract"], "extract", interrupted_extract)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
-        evidextract.extract_files(corpus, out=out, chunk_size=CHUNK, progress=False,
-                                  extractor=interrupted_extract)
+        evidextract.extract_files(corpus, out=out, chunk_size=CHUNK, progress=False)
+    monkeypatch.undo()
     manifest = json.loads((out / "manifest.json").read_text())
     assert [e["status"] for e in manifest["inputs"]] == ["done", "interrupted", "interrupted"]
     assert len(list((out / "records").glob("*.parquet"))) == 3  # a.xml whole, b.xml's first
     run = evidextract.extract_files(corpus, out=out, chunk_size=CHUNK, progress=False)
-    assert run.ok and run.reused_inputs == 1
+    assert run.ok and run.reused_inputs == 1 and run.reused_parts == 1
     _same_rows(run.statistics(), reference.statistics())
+
+
+def test_batch_parts_of_another_extractor_are_redone(corpus, reference, tmp_path):
+    out = tmp_path / "out"
+
+    def no_statistics(records):
+        return evidextract.extract(records.iloc[0:0])
+
+    first = evidextract.extract_files(corpus, out=out, chunk_size=CHUNK, progress=False,
+                                      extractor=no_statistics)
+    assert first.ok and first.totals["statistics"] == 0
+    again = evidextract.extract_files(corpus, out=out, chunk_size=CHUNK, progress=False)
+    assert again.reused_inputs == 0 and again.reused_parts == 0
+    _same_rows(again.statistics(), reference.statistics())
 
 
 def test_batch_errors_raise_stops_at_the_first_failed_input(corpus, tmp_path):

@@ -8,6 +8,7 @@ the spaCy pipeline is built there, not once per chunk.
 
 from __future__ import annotations
 
+import functools
 import signal
 import warnings
 from collections import Counter
@@ -43,6 +44,28 @@ def default_extractor(records: pd.DataFrame) -> pd.DataFrame:
     from evidextract.extract import extract
 
     return extract(records)
+
+
+def extractor_name(extractor) -> str:
+    """Return what identifies an extractor in a part's footer (parts of another are redone).
+
+    Examples
+    --------
+    >>> extractor_name(None).startswith("evidextract.extract ")
+    True
+    >>> import functools
+    >>> extractor_name(functools.partial(len, 1))
+    'functools.partial(builtins.len)'
+    """
+    if extractor is None or extractor is default_extractor:
+        from evidextract import __version__
+
+        return f"evidextract.extract {__version__}"
+    if isinstance(extractor, functools.partial):
+        return f"functools.partial({extractor_name(extractor.func)})"
+    module = getattr(extractor, "__module__", None) or type(extractor).__module__
+    name = getattr(extractor, "__qualname__", None) or type(extractor).__qualname__
+    return f"{module}.{name}"
 
 
 def init_worker(extractor, queue, ignore_interrupt: bool = True) -> None:
@@ -179,6 +202,7 @@ class _Input:
             "chunk_size": self.task["chunk_size"],
             "chunk": chunk,
             "records": n_records,
+            "extractor": extractor_name(self.extractor),
         }
 
     def finished_part(self, name: str, expected: dict) -> dict | None:
@@ -189,6 +213,8 @@ class _Input:
             if identity is None:
                 return None
             if any(identity.get(k) != v for k, v in expected.items()):
+                return None
+            if identity.get("problems"):  # records in error are retried, not kept
                 return None
             found[table] = identity
         return found["records"]
