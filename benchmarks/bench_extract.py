@@ -51,7 +51,7 @@ def peak_chunked(texts, times):
     records = itertools.chain.from_iterable(itertools.repeat(texts, times))
     tracemalloc.start()
     rows = 0
-    for chunk in ee.extract(records, chunked=True, batch_size=256):
+    for chunk in ee.extract(records, chunked=True, batch_size=100):
         rows += len(chunk)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

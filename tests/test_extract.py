@@ -18,6 +18,7 @@ import evidextract as ee
 from evidextract.extract import COLUMNS, ExtractWarning
 from evidextract.extract._patterns import PATTERN_FILES, load_patterns
 from evidextract.extract._sparse import SparseMatcher
+from evidextract.extract._tokens import token_table
 from tests.conftest import DATA
 
 FRACTIONS = {"proportion", "sensitivity", "specificity", "accuracy", "i2"}
@@ -256,7 +257,6 @@ def test_extract_pattern_files_validate_in_spacy(name):
 def test_extract_sparse_matcher_agrees_with_spacy_matcher(dev):
     records, _, _ = dev
     nlp = ee.make_pipeline()
-    component = nlp.get_pipe("evidextract_stats")
     patterns = [(f"{p['label']}|{p['id']}", p["pattern"]) for name in PATTERN_FILES
                 for p in load_patterns(name)]
     reference = Matcher(nlp.vocab)
@@ -265,7 +265,7 @@ def test_extract_sparse_matcher_agrees_with_spacy_matcher(dev):
     sparse = SparseMatcher(patterns)
     for record in records:
         doc = nlp.make_doc(record["abstract"])
-        texts, _ = component._token_table(doc)
+        texts, _, _ = token_table(doc)
         lowers = [t.lower() for t in texts]
         from evidextract.extract._numbers import parse_number
 

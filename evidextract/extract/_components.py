@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-from spacy.attrs import IDX, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from evidextract.extract import _extensions  # noqa: F401  (declares the extensions)
 from evidextract.extract._grammar import build_index, scan_sentence
+from evidextract.extract._numbers import NUMBER_WORDS
 from evidextract.extract._patterns import all_patterns
 from evidextract.extract._sparse import SparseMatcher
+from evidextract.extract._tokens import drop_token_table, token_table
 
 #: Labels of the rule patterns, each a family of ``patterns/*.jsonl``.
 LABELS = ("STAT_KEYWORD", "OUTCOME", "TIMEPOINT", "UNIT", "COUNT_NOUN", "P_VALUE", "CI",
@@ -64,22 +66,6 @@ class StatsComponent:
             self.phrases[attr].add(key, docs)
         self.matcher = SparseMatcher(sparse)
         self._key_names = {key: self._keys[nlp.vocab.strings[key]] for key, _ in sparse}
-        self._words = {}
-
-    def _token_table(self, doc):
-        """Return token texts and trailing-space flags, through a cache keyed by hash."""
-        array = doc.to_array([ORTH, SPACY])
-        words = self._words
-        strings = self.vocab.strings
-        texts = []
-        for h in array[:, 0].tolist():
-            text = words.get(h)
-            if text is None:
-                text = words[h] = strings[h]
-            texts.append(text)
-        if len(words) > 200_000:
-            words.clear()
-        return texts, array[:, 1].astype(bool).tolist()
 
     def _sparse_matches(self, texts, lowers, numbers):
         names = self._key_names
@@ -91,7 +77,8 @@ class StatsComponent:
         matches = []
         for phrase_matcher in self.phrases.values():
             matches.extend((*keys[m], s, e) for m, s, e in phrase_matcher(doc))
-        texts, spaces = self._token_table(doc)
+        texts, spaces, full_text = token_table(doc)
+        drop_token_table(doc)
         index = build_index(texts, spaces, matches, LABELS, self._sparse_matches)
         rows = []
         spans = []
@@ -103,7 +90,6 @@ class StatsComponent:
             starts.insert(0, 0)
         bounds = list(zip(starts, starts[1:] + [len(doc)], strict=True)) if starts else []
         offsets = doc.to_array([IDX]).reshape(-1).tolist() if len(doc) else []
-        full_text = doc.text
 
         def sentence_text(k, start_char, end_char):
             lo, hi = bounds[k]
@@ -114,7 +100,11 @@ class StatsComponent:
                 first = max(first, start_char - MAX_SENTENCE // 2)
                 last = min(last, max(end_char, first + MAX_SENTENCE))
             return full_text[first:last]
+        numbers, lowers = index.numbers, index.lowers
         for sentence_index, (lo, hi) in enumerate(bounds):
+            if not any(numbers[k] is not None or lowers[k] in NUMBER_WORDS
+                       for k in range(lo, hi)):
+                continue  # nothing to read in a sentence without numbers
             for row in scan_sentence(index, lo, hi):
                 rows.append((sentence_index, row))
         out = []

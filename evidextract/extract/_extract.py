@@ -94,10 +94,9 @@ def _section_of(sections, start):
     return None
 
 
-def _doc_rows(rid: str, doc) -> list[dict]:
+def _doc_rows(rid: str, doc, text: str) -> list[dict]:
     sections = doc._.evid_sections or []
     out = []
-    text = doc.text if doc._.evid_rows else ""
     for row in doc._.evid_rows:
         if text[row["start"]:row["end"]] != row["text"]:
             raise ValueError(f"offsets {row['start']}:{row['end']} do not give {row['text']!r}")
@@ -125,7 +124,7 @@ def _process_chunk(nlp, chunk, batch_size, n_process, errors):
             doc = nlp.make_doc(abstract)
             if sections is not None:
                 doc._.evid_sections = sections
-            yield doc, rid
+            yield doc, (rid, abstract)
 
     try:
         docs = list(nlp.pipe(as_docs(good), batch_size=batch_size, n_process=n_process,
@@ -141,9 +140,9 @@ def _process_chunk(nlp, chunk, batch_size, n_process, errors):
                 if errors == "raise":
                     raise
                 failed.append((item[0], f"{type(exc).__name__}: {exc}"))
-    for doc, rid in docs:
+    for doc, (rid, abstract) in docs:
         try:
-            rows.extend(_doc_rows(rid, doc))
+            rows.extend(_doc_rows(rid, doc, abstract))
         except Exception as exc:
             if errors == "raise":
                 raise

@@ -5,10 +5,11 @@ from __future__ import annotations
 from bisect import bisect_left
 
 import numpy as np
-from spacy.attrs import IDX, ORTH, SENT_START
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 
 from evidextract.extract import _extensions  # noqa: F401  (declares doc._.evid_sections)
+from evidextract.extract._tokens import cache_token_table
 from evidextract.io import split_sections
 
 # Tokens after which a full stop does not end a sentence ("vs.", "et al.", "Fig. 2").
@@ -46,8 +47,7 @@ class SentenceSplitter:
         n = len(doc)
         if n == 0:
             return doc
-        strings = doc.vocab.strings
-        texts = [strings[h] for h in doc.to_array([ORTH]).tolist()]
+        texts, _spaces, full_text = cache_token_table(doc)
         starts = [False] * n
         starts[0] = True
         for i in range(n - 1):
@@ -77,7 +77,7 @@ class SentenceSplitter:
                 if nxt[:1].isupper() and not texts[i + 1].isspace():
                     starts[i + 1] = True
         if doc._.evid_sections is None:
-            doc._.evid_sections = split_sections(doc.text)
+            doc._.evid_sections = split_sections(full_text)
         if doc._.evid_sections:
             offsets = doc.to_array([IDX]).tolist()
             for _name, label, start, _end in doc._.evid_sections:

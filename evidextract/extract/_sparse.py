@@ -42,6 +42,31 @@ def _test(spec, text, lower, is_num):
     return True
 
 
+def _literal_words(spec):
+    """Words a token spec accepts, or None when it accepts more than listed words."""
+    words = set()
+    for attr in ("ORTH", "LOWER"):
+        want = spec.get(attr)
+        if want is not None:
+            words |= set(want["IN"]) if isinstance(want, dict) else {want}
+    if not words or set(spec) - {"ORTH", "LOWER", "OP"}:
+        return None
+    return words
+
+
+def _follow_set(compiled):
+    """Words that can follow the first token of a pattern (None: anything, or nothing)."""
+    words = set()
+    for spec, op in compiled[1:]:
+        literal = _literal_words(spec)
+        if literal is None:
+            return None
+        words |= literal
+        if op not in ("?", "*"):
+            return frozenset(words)
+    return None
+
+
 class SparseMatcher:
     """Match spaCy token patterns, trying each only where its first token fits.
 
@@ -78,7 +103,7 @@ class SparseMatcher:
             if not ({"ORTH", "LOWER"} & set(first)):
                 if first.get("LIKE_NUM") is not True and "SHAPE" not in first:
                     raise ValueError(f"the first token of {key} needs a word or a number")
-                self.by_number.append(entry)
+                self.by_number.append((key, compiled, _follow_set(compiled)))
                 continue
             attr = "ORTH" if "ORTH" in first else "LOWER"
             table = self.by_orth if attr == "ORTH" else self.by_lower
@@ -93,13 +118,22 @@ class SparseMatcher:
                   for v, lw in zip(numbers, lowers, strict=True)]
         out = []
         by_orth, by_lower, by_number = self.by_orth, self.by_lower, self.by_number
+        longest = self._longest
         for i in range(n):
-            for table in (by_orth.get(texts[i]), by_lower.get(lowers[i]),
-                          by_number if is_num[i] else None):
-                if not table:
-                    continue
-                for key, compiled in table:
-                    end = self._longest(compiled, 0, i, texts, lowers, is_num)
+            for table in (by_orth.get(texts[i]), by_lower.get(lowers[i])):
+                if table:
+                    for key, compiled in table:
+                        end = longest(compiled, 0, i, texts, lowers, is_num)
+                        if end is not None and end > i:
+                            out.append((key, i, end))
+            if is_num[i]:
+                nxt = texts[i + 1] if i + 1 < n else ""
+                nxt_lower = lowers[i + 1] if i + 1 < n else ""
+                for key, compiled, follow in by_number:
+                    # Cheap test of the next word before trying the whole pattern.
+                    if follow is not None and nxt not in follow and nxt_lower not in follow:
+                        continue
+                    end = longest(compiled, 0, i, texts, lowers, is_num)
                     if end is not None and end > i:
                         out.append((key, i, end))
         return out
