@@ -651,6 +651,8 @@ def keyword_after(index, b, hi, window=3):
 def _noun_after(index, j, hi, max_modifiers=3):
     """Find ``[modifiers] counted-noun`` at ``j``: return ``(unit_text, end)`` or None."""
     texts, lowers = index.texts, index.lowers
+    if j < hi and texts[j] == "-":
+        return None  # "three-arm trial", "12-lead ECG": a compound adjective, not a count
     k = j
     for _ in range(max_modifiers + 1):
         if k >= hi:
