@@ -577,8 +577,7 @@ def _read_item(index, row, k, end):
         return True, m + 1
     pair = _read_pair(index, k, end)
     if pair is not None and pair[2] == end:
-        if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent) \
-                or row.stat is None and not row.integer:
+        if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent):
             fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
             fields.setdefault("ci_level", 0.95)
         elif row.stat == "median":
@@ -743,6 +742,12 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     if a - 1 >= lo and texts[a - 1] in COMPARATORS:
         if a - 2 >= lo and lowers[a - 2] == "n" and texts[a - 1] == "=":
             row.a = a - 3 if a - 3 >= lo and lowers[a - 3] == "total" else a - 2
+            # "n = 5 948 342": thousands separated by spaces.
+            while b < hi and len(texts[b]) == 3 and texts[b].isdigit() and v < 1e12 \
+                    and index.spaces[b - 1]:
+                v = v * 1000 + int(texts[b])
+                b += 1
+            row.value, row.b = v, b
             fields["unit"] = _nearest_noun_before(index, row.a, lo)
             row.stat, row.pattern = "sample_size", "sample_size/n_equals"
             return [row] if row.integer else None, b
@@ -896,6 +901,9 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     if shape == "n_of_N":
         if not 0 <= f["count"] <= f["total"] or f["total"] == 0:
             return None, ""  # "2/3 grade", "7/3": no count out of a total
+        if "comparator" in f or (f["total"] in (5, 10, 100) and "percent" not in f and any(
+                k in index.covered["OUTCOME"] for k in range(max(lo, row.a - 8), row.a))):
+            return None, ""  # "pain ≥ 4/10", "VAS 7/10": a score on a scale, not a count
         pct = f.pop("percent", None)
         row.value = pct if pct is not None else f["count"] / f["total"]
         return "proportion", "proportion/n_of_N"
@@ -936,6 +944,9 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         if kw_stat == "mean_difference" and kw_dist <= 12:
             return "mean_difference", "mean_difference/keyword"
         return "mean", "mean/spread"
+    if has_ci and any(lowers[k] in ("difference", "differences", "change")
+                      for k in range(max(lo, row.a - 3), row.a)):
+        return "mean_difference", "mean_difference/difference_ci"
     if has_ci:
         # An estimate with its CI: the statistic named anywhere before it in the sentence.
         wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK)
