@@ -8,7 +8,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from evidextract.extract import _extensions  # noqa: F401  (declares the extensions)
+from evidextract.extract import (
+    _extensions,  # noqa: F401  (declares the extensions)
+    _sentences,  # noqa: F401  (the entry point registers both)
+)
 from evidextract.extract._grammar import build_index, scan_sentence
 from evidextract.extract._numbers import NUMBER_WORDS
 from evidextract.extract._patterns import all_patterns

@@ -224,7 +224,7 @@ class Timepoint:
 def find_timepoints(index, lo, hi, value_tokens):
     """Return the timepoints of tokens ``lo:hi`` (not those that are values)."""
     found = []
-    texts, lowers = index.texts, index.lowers
+    texts = index.texts
     if index.tp_sorted is None:
         index.tp_sorted = sorted(index.starts["TIMEPOINT"])
     first = bisect_left(index.tp_sorted, lo)
@@ -253,24 +253,12 @@ def find_timepoints(index, lo, hi, value_tokens):
             # "Two- and 5-year", "at 1, 3, 5 years": earlier numbers share the unit.
             unit = texts[end - 1]
             hyphen = "-" in texts[start:end]
-            items = []
-            k = start - 1
-            while k >= lo and len(items) < 8:
-                sep = k
-                while sep >= lo and lowers[sep] in (",", "and", "or", "-"):
-                    sep -= 1
-                if sep == k or sep < lo or sep in value_tokens:
-                    break
-                v0 = index.numbers[sep]
-                if v0 is None:
-                    v0 = words_to_number([texts[sep]])
-                if v0 is None or v0 < 0:
-                    break
-                items.append((sep, v0))
-                k = sep - 1
+            items = [(k, v0) for k, v0 in coordinated_numbers(index, start, lo)
+                     if k not in value_tokens]
             if items and per is not None:
                 for sep, v0 in reversed(items):
-                    label = f"{_fmt(v0)}-{unit}" if hyphen else f"{_fmt(v0)} {unit}"
+                    one = unit[:-1] if v0 == 1 and unit.endswith("s") else unit
+                    label = f"{_fmt(v0)}-{unit}" if hyphen else f"{_fmt(v0)} {one}"
                     found.append(Timepoint(sep, sep + 1, label, v0 * per))
                 text = f"{_fmt(value)}-{unit}" if hyphen else f"{_fmt(value)} {unit}"
         elif pid == "tp_ordinal_unit":
@@ -283,6 +271,27 @@ def find_timepoints(index, lo, hi, value_tokens):
             days = None if value is None or per is None else value * per
         found.append(Timepoint(start, end, text, days))
     return found
+
+
+def coordinated_numbers(index, start, lo):
+    """Numbers listed before the one at ``start``: ``1, 3 and`` in ``1, 3 and 5 years``."""
+    items = []
+    k = start - 1
+    lowers, texts = index.lowers, index.texts
+    while k >= lo and len(items) < 8:
+        sep = k
+        while sep >= lo and lowers[sep] in (",", "and", "or", "-"):
+            sep -= 1
+        if sep == k or sep < lo:
+            break
+        v0 = index.numbers[sep]
+        if v0 is None:
+            v0 = words_to_number([texts[sep]])
+        if v0 is None or v0 < 0:
+            break
+        items.append((sep, v0))
+        k = sep - 1
+    return items
 
 
 def _fmt(value):
@@ -576,12 +585,13 @@ def _read_item(index, row, k, end):
         fields["percent"] = value / 100
         return True, m + 1
     pair = _read_pair(index, k, end)
-    if pair is not None and pair[2] == end:
+    if pair is not None and (pair[2] == end or texts[pair[2]] in _ITEM_SEPARATORS):
         if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent):
             fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
             fields.setdefault("ci_level", 0.95)
-        elif row.stat == "median":
-            key = "iqr" if index.iqr_declared else "range"
+        elif row.stat == "median" or "sd" in fields or "se" in fields:
+            # "median 6 (3–12)", "3.8 ± 1.9 (1-8)": a range (IQR when the abstract says so)
+            key = "iqr" if index.iqr_declared and row.stat == "median" else "range"
             fields[f"{key}_low"], fields[f"{key}_high"] = pair[0], pair[1]
         else:
             return False, k
@@ -703,6 +713,11 @@ def scan_sentence(index, lo, hi):
             i = ci[0]
             continue
         tp = tps.get(i)
+        if tp is not None and tp[1] == "tp_number_unit" and not _is_value_context(index, i, lo):
+            for k, _v in coordinated_numbers(index, i, lo):
+                if k not in consumed and not any(r.a <= k < r.b for r in rows[-3:]):
+                    rows[:] = [r for r in rows if not (r.a == k and r.b == k + 1)]
+                    consumed.add(k)
         if tp is not None and (tp[1] != "tp_number_unit" or "-" in texts[i:tp[0]]
                                or not _is_value_context(index, i, lo)):
             if tp[1] == "tp_number_unit" and tp[0] < hi and texts[tp[0]] in _PM:
@@ -812,7 +827,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         prelim = kw_stat
     elif kw_stat in _ESTIMATES and kw_dist <= 12:
         prelim = kw_stat
-    elif kw_stat == "proportion" and not row.percent and v <= 1 and kw_dist <= 10:
+    elif kw_stat == "proportion" and not row.percent and v <= 1 and kw_dist <= 10 \
+            and not row.integer:
         prelim = "proportion"
     row.stat = prelim
     text_end, p_rows = read_attachments(index, row, j, hi, consumed, sentence_ci)
@@ -836,10 +852,36 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             return p_rows, max(text_end, p_rows[-1].b)
         return None, max(b, text_end if fields else b)
     row.stat, row.pattern = stat, pattern
+    if stat == "proportion" and "total" not in fields and "count" in fields:
+        _count_of_total(index, row, lo)
     row.b = text_end
     consumed.update(range(row.a, text_end))
     end = max([text_end] + [p.b for p in p_rows])
     return [row] + p_rows, end
+
+
+def _count_of_total(index, row, lo):
+    """``3 of 55 (5%) patients``, ``134 of the 418 patients (32%)``: count out of a total."""
+    lowers = index.lowers
+    k = row.a - 1
+    if k >= lo and lowers[k] == "the":
+        k -= 1
+    if k < lo or lowers[k] != "of":
+        return
+    m = k - 1
+    if m >= lo and lowers[m] == "out":
+        m -= 1
+    if m < lo:
+        return
+    count = index.numbers[m]
+    if count is None:
+        count = words_to_number([index.texts[m]])
+    total = row.fields["count"]
+    if count is None or not float(count).is_integer() or not 0 <= count <= total:
+        return
+    row.fields["count"], row.fields["total"] = int(count), int(total)
+    row.a = m
+    row.pattern = "proportion/count_of_total"
 
 
 def _enumerated_count(index, row, rows, lo):
@@ -938,7 +980,7 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     if kw_stat in _ESTIMATES:
         if _plausible(kw_stat, v) and (has_ci or has_spread or kw_dist <= 12):
             return kw_stat, f"{kw_stat}/keyword"
-    if kw_stat == "proportion" and 0 <= v <= 1 and (has_ci or kw_dist <= 10):
+    if kw_stat == "proportion" and 0 <= v <= 1 and not row.integer and (has_ci or kw_dist <= 10):
         return "proportion", "proportion/keyword_decimal"
     if has_spread and not row.integer or has_spread:
         if kw_stat == "mean_difference" and kw_dist <= 12:
@@ -1060,7 +1102,9 @@ def _runs(index, main):
         if runs:
             last = runs[-1][-1]
             gap = index.lowers[last.b:r.a]
-            if last.stat == r.stat and all(t in _RUN_GAP for t in gap) and len(gap) <= 3:
+            family = _UNIT_RANGE_STATS | {"proportion"}
+            same = last.stat == r.stat or (last.stat in family and r.stat in family)
+            if same and all(t in _RUN_GAP for t in gap) and len(gap) <= 3:
                 runs[-1].append(r)
                 continue
         runs.append([r])

@@ -123,6 +123,11 @@ def customize_tokenizer(nlp):
     >>> [t.text for t in nlp("p<.001, 73.7±4.5 (95%CI 0.61-0.85)")]
     ['p', '<', '.001', ',', '73.7', '±', '4.5', '(', '95', '%', 'CI', '0.61', '-', '0.85', ')']
     """
+    # Emoticon exceptions ("8)", "):", "<3") would swallow a bracket or a sign of the numbers.
+    nlp.tokenizer.rules = {
+        text: attrs for text, attrs in nlp.tokenizer.rules.items()
+        if not any(c in "()[]<>" for c in text) or any(c.isalpha() for c in text)
+    }
     prefixes = _EXTRA_PREFIXES + list(nlp.Defaults.prefixes)
     infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
     suffixes = list(nlp.Defaults.suffixes) + [
