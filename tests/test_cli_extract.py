@@ -98,5 +98,33 @@ def test_cli_extract_ctrl_c_exits_130(inputs, tmp_path, monkeypatch):
     assert main(["extract", str(inputs[0][0]), "-o", str(tmp_path / "s")]) == 130
 
 
+def test_cli_extract_sigterm_saves_manifest_exits_143_and_rerun_resumes(inputs, tmp_path,
+                                                                       monkeypatch):
+    import signal
+    import sys
+
+    paths, expected = inputs
+    module = sys.modules["evidextract.extract"]
+    real_extract = module.extract
+    calls = []
+
+    def terminated_extract(records, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            signal.raise_signal(signal.SIGTERM)
+        return real_extract(records, **kwargs)
+
+    monkeypatch.setattr(module, "extract", terminated_extract)
+    out = tmp_path / "stats"
+    argv = ["extract", *map(str, paths), "-o", str(out), "--chunk-size", "2", "--no-progress"]
+    assert main(argv) == 143
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [e["status"] for e in manifest["inputs"]] == ["done", "interrupted"]
+    monkeypatch.undo()
+    assert main(argv) == 0
+    assert _key_columns(pd.read_parquet(out / "statistics")) == _key_columns(expected)
+
+
 def test_cli_extract_rejects_zero_jobs(inputs, tmp_path):
     assert main(["extract", str(inputs[0][0]), "-o", str(tmp_path / "s"), "--jobs", "0"]) == 2

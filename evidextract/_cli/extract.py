@@ -4,7 +4,8 @@
 ``-o stats/`` writes partitioned Parquet with a manifest, resumable by
 running the same command again. The exit status is 0 when every input was
 read, 1 when some failed (reported at the end; the rest is written), 2 on a
-usage error and 130 on Ctrl-C.
+usage error, 130 on Ctrl-C and 143 on SIGTERM (what batch schedulers send
+before killing a job): both save the manifest and keep every finished part.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -110,8 +112,26 @@ def _empty_statistics_table():
     return statistics_table(default_extractor(_records_frame([])))
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: manifest saved, workers stopped."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated
+
+
 def run(args) -> int:
     """Run ``evidextract extract``; return the exit status."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        return _run(args)
+    except _Terminated:
+        return 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
     from evidextract.batch import BatchError, extract_files
 
     target = Path(args.out)
@@ -142,6 +162,8 @@ def run(args) -> int:
     except BatchError as exc:
         print(f"evidextract extract: stopped: {exc}", file=sys.stderr)
         return 1
+    except _Terminated:
+        raise
     except KeyboardInterrupt:
         return 130
     finally:
