@@ -313,7 +313,7 @@ def _is_value_context(index, i, lo):
         unit_end += 1
     if unit_end + 1 < len(index.texts) and index.lowers[unit_end + 1] in _AFTER_TIME:
         return False
-    for k in range(i - 1, max(lo, i - 5) - 1, -1):
+    for k in range(i - 1, max(lo, i - 8) - 1, -1):
         hit = index.covered["STAT_KEYWORD"].get(k)
         if hit is not None and hit[2] in ("mean", "median"):
             return True
@@ -645,7 +645,7 @@ def nearest_keyword(index, a, lo, window=12):
     return None
 
 
-def keyword_after(index, b, hi, window=3):
+def keyword_after(index, b, hi, window=1):
     """Return the stat of a keyword within ``window`` tokens after ``b``, or None."""
     cover = index.covered["STAT_KEYWORD"]
     for k in range(b, min(hi, b + window)):
@@ -821,9 +821,11 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     kw = nearest_keyword(index, row.a, lo)
     kw_stat = kw[0] if kw else None
     kw_dist = kw[1] if kw else 99
+    if kw_stat in ("mean", "median") and any(numbers[k] is not None for k in range(kw[3], row.a)):
+        kw_dist = 99  # "median age 61 years, and 12 ...": the keyword belongs to another number
     after = keyword_after(index, j, hi)
     prelim = None
-    if kw_stat in ("mean", "median") and kw_dist <= 6:
+    if kw_stat in ("mean", "median") and kw_dist <= 8:
         prelim = kw_stat
     elif kw_stat in _ESTIMATES and kw_dist <= 12:
         prelim = kw_stat
@@ -933,10 +935,10 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         for key in ("ci_low", "ci_high"):
             if key in f:
                 f[key] = f[key] / 100
-        if after in _DIAGNOSTIC or after == "i2":
-            return after, f"{after}/percent_keyword_after"
         if kw_stat in _DIAGNOSTIC | {"i2"} and kw_dist <= 6:
             return kw_stat, f"{kw_stat}/percent_keyword"
+        if after in _DIAGNOSTIC or after == "i2":
+            return after, f"{after}/percent_keyword_after"
         if "count" not in f and "percent" in f:
             f.pop("percent")
         return "proportion", "proportion/percent"
@@ -968,7 +970,7 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     mean_word = kw_stat in ("mean", "median") and kw_dist <= 2
     if unit_kind == "count" and row.integer and not mean_word:
         return "sample_size", "sample_size/count_noun"
-    if kw_stat in ("mean", "median") and kw_dist <= 6:
+    if kw_stat in ("mean", "median") and kw_dist <= 8:
         return kw_stat, f"{kw_stat}/keyword"
     if after in _UNIT_RANGE_STATS and 0 <= v <= 1 and unit_kind is None:
         return after, f"{after}/keyword_after"  # "0.999 AUC, 0.986 accuracy"
