@@ -104,9 +104,10 @@ class StatsComponent:
                 last = min(last, max(end_char, first + MAX_SENTENCE))
             return full_text[first:last]
         numbers, lowers = index.numbers, index.lowers
+        candidates = [v is not None or w in NUMBER_WORDS for v, w in zip(numbers, lowers,
+                                                                         strict=True)]
         for sentence_index, (lo, hi) in enumerate(bounds):
-            if not any(numbers[k] is not None or lowers[k] in NUMBER_WORDS
-                       for k in range(lo, hi)):
+            if not any(candidates[lo:hi]):
                 continue  # nothing to read in a sentence without numbers
             for row in scan_sentence(index, lo, hi):
                 rows.append((sentence_index, row))

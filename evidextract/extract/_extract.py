@@ -38,6 +38,35 @@ class ExtractWarning(UserWarning):
     """A record could not be processed; the others were."""
 
 
+class FailedRecords(pd.DataFrame):
+    """The records ``extract`` could not process (``record_id``, ``reason``).
+
+    A DataFrame in every respect but one: ``==`` compares whole tables and gives a bool.
+    pandas compares ``attrs`` with ``==`` whenever it carries them over (``concat``,
+    ``merge``, ``astype``), which a plain DataFrame in ``attrs`` makes fail.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"x": [1]}); a.attrs["failed"] = FailedRecords(columns=["record_id"])
+    >>> b = a.copy(); b.attrs["failed"] = FailedRecords(columns=["record_id"])
+    >>> len(pd.concat([a, b])), type(a.astype(float).attrs["failed"]).__name__
+    (2, 'FailedRecords')
+    """
+
+    @property
+    def _constructor(self):
+        return FailedRecords
+
+    def __eq__(self, other):
+        return isinstance(other, pd.DataFrame) and self.equals(other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = None
+
+
 def _records(records) -> Iterator[tuple[str, str, list | None]]:
     """Yield ``(record_id, abstract, sections or None)`` from any accepted input."""
     if isinstance(records, str):
@@ -252,7 +281,7 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
         frames.append(frame)
     result = pd.concat(frames, ignore_index=True) if frames else empty_table()
     result = result.astype(COLUMNS) if frames else result
-    result.attrs["failed"] = pd.DataFrame(failed, columns=["record_id", "reason"]).astype(
+    result.attrs["failed"] = FailedRecords(failed, columns=["record_id", "reason"]).astype(
         "string")
     return result
 

@@ -59,6 +59,10 @@ _ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "o
               "accuracy", "i2"}
 
 
+_NUMBER_CACHE: dict = {}
+_MISSING = object()
+
+
 @dataclass
 class DocIndex:
     """What the matcher found in a document, indexed by token position."""
@@ -97,7 +101,15 @@ def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
     ``more_matches(texts, lowers, numbers)``, when given, returns more matches.
     """
     lowers = [t.lower() for t in texts]
-    numbers = [parse_number(t) for t in texts]
+    cache = _NUMBER_CACHE
+    if len(cache) > 200_000:
+        cache.clear()
+    numbers = []
+    for t in texts:
+        v = cache.get(t, _MISSING)
+        if v is _MISSING:
+            v = cache[t] = parse_number(t)
+        numbers.append(v)
     index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
     if more_matches is not None:
         matches = list(matches) + more_matches(texts, lowers, numbers)
