@@ -420,8 +420,8 @@ def read_attachments(index, row, j, hi, consumed, sentence_ci):
         t = texts[j]
         if t in _PM:
             number = _signed(index, j + 1, hi)
-            if number is None:
-                break
+            if number is None or number[0] < 0:
+                break  # "± −2.00" is no spread
             fields["se" if index.se_declared and not index.sd_declared else "sd"] = number[0]
             j = text_end = number[1]
             unit = index.starts["UNIT"].get(j)
@@ -527,7 +527,7 @@ def _read_item(index, row, k, end):
     texts, lowers = index.texts, index.lowers
     if texts[k] in _PM:
         number = _signed(index, k + 1, end)
-        if number is None:
+        if number is None or number[0] < 0:
             return False, k
         fields["se" if index.se_declared and not index.sd_declared else "sd"] = number[0]
         return True, number[1]
@@ -868,6 +868,11 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     row.stat, row.pattern = stat, pattern
     if stat == "proportion" and "total" not in fields and "count" in fields:
         _count_of_total(index, row, lo)
+        k = text_end
+        if "total" not in fields and k + 1 < hi and index.lowers[k] == "of" \
+                and numbers[k + 1] is not None and float(numbers[k + 1]).is_integer() \
+                and fields["count"] <= numbers[k + 1]:
+            fields["total"] = int(numbers[k + 1])  # "12 (30%) of 40 patients"
     row.b = text_end
     consumed.update(range(row.a, text_end))
     end = max([text_end] + [p.b for p in p_rows])
@@ -942,6 +947,10 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     f = row.fields
     v = row.value
     texts, lowers = index.texts, index.lowers
+    if row.percent and not 0 <= v <= 100:
+        # "rose by 1,267 %", "a change of −2.00 %": a relative change, no proportion.
+        f["unit"] = "%"
+        return "quantity", "quantity/percent_change"
     if row.percent:
         row.value = v / 100
         for key in ("ci_low", "ci_high"):
@@ -963,6 +972,9 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         pct = f.pop("percent", None)
         row.value = pct if pct is not None else f["count"] / f["total"]
         return "proportion", "proportion/n_of_N"
+    if "percent" in f and (not row.integer or unit_kind == "measure" or v < 0
+                           or not 0 <= f["percent"] <= 1):
+        f.pop("percent")  # "€44.18 (−37.6%)", "192.1 Nm (335.7%)": a change, not n (x%)
     if "percent" in f or ("count" in f and "total" in f and unit_kind in ("count", None)):
         pct = f.pop("percent", None)
         if "count" not in f:
