@@ -9,8 +9,8 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 
 from evidextract.extract import _extensions  # noqa: F401  (declares doc._.evid_sections)
+from evidextract.extract._sections import find_sections
 from evidextract.extract._tokens import cache_token_table
-from evidextract.io import split_sections
 
 # Tokens after which a full stop does not end a sentence ("vs.", "et al.", "Fig. 2").
 _NO_BREAK_BEFORE_STOP = frozenset(
@@ -29,7 +29,8 @@ def _starts_sentence(text: str) -> bool:
 class SentenceSplitter:
     """Mark sentence starts from full stops, line breaks and section labels.
 
-    The sections of :func:`evidextract.io.split_sections` are stored in
+    The sections of :func:`evidextract.io.split_sections` (computed by the faster
+    equivalent :func:`~evidextract.extract._sections.find_sections`) are stored in
     ``doc._.evid_sections`` (unless the caller set them); each section label
     (``Results:``) is a sentence of its own.
 
@@ -77,7 +78,7 @@ class SentenceSplitter:
                 if nxt[:1].isupper() and not texts[i + 1].isspace():
                     starts[i + 1] = True
         if doc._.evid_sections is None:
-            doc._.evid_sections = split_sections(full_text)
+            doc._.evid_sections = find_sections(full_text)
         if doc._.evid_sections:
             offsets = doc.to_array([IDX]).tolist()
             for _name, label, start, _end in doc._.evid_sections:
