@@ -8,6 +8,7 @@ input, with a manifest that makes the run resumable.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue as queue_module
@@ -31,18 +32,25 @@ from evidextract._batch._manifest import (
     save_manifest,
 )
 from evidextract._batch._parts import TABLES, read_identity, read_parts, remove_temp_files
-from evidextract._batch._workers import extractor_name, init_worker, process_input, run_task
+from evidextract._batch._workers import (
+    SplitInput,
+    extractor_name,
+    init_worker,
+    process_input,
+    run_task,
+)
 
 __all__ = ["extract_files", "BatchResult", "BatchError"]
 
 # Seconds between two manifest saves while inputs finish (always saved at the end).
 _SAVE_EVERY = 2.0
 
-# Inputs a worker process handles before it is replaced by a fresh one: spaCy's
+# Inputs a worker process handles before the pool is renewed: spaCy's
 # vocabulary only grows (measured: +50 MiB over the first 8,000 abstracts, then
 # slower), so a long-lived worker's memory would creep up over a whole baseline;
-# a restart from the forkserver costs one pipeline build (about a second).
-_TASKS_PER_WORKER = 4
+# a new pool costs one pipeline build a worker (about a second, from the
+# forkserver) and the idle tail of the generation before it.
+_TASKS_PER_WORKER = 8
 
 
 class BatchError(RuntimeError):
@@ -336,10 +344,13 @@ def extract_files(
     -----
     The output does not depend on ``n_process``: part names come from the
     input file name and a hash of its path, rows keep the input order, and
-    each input is processed whole by one process (so a single file uses one
-    process: split very large files, or pass many). Workers are started by a
-    forkserver (spawn on Windows) and build their spaCy pipeline once; each
-    is replaced after 4 inputs, which keeps its memory from creeping. Memory
+    chunks are numbered as the input is read. With at least as many inputs
+    as processes, each input is processed whole by one worker; with fewer,
+    this process reads the inputs and spreads their chunks over the workers
+    (at most two chunks a worker in flight). Workers are started by a
+    forkserver (spawn on Windows) and build their spaCy pipeline once; the
+    pool is renewed every 8 inputs a worker, which keeps the workers' memory
+    from creeping. Memory
     is bounded by ``chunk_size``: records are streamed and each chunk is
     written before the next is read.
 
@@ -441,10 +452,6 @@ def extract_files(
         print(f"evidextract: FAILED {entry['path']}: {entry['error']}", file=sys.stderr)
     if failures and errors == "raise":
         tasks = []
-    if 0 < len(tasks) < n_process:
-        print(f"evidextract: {len(tasks)} input(s) to do on {n_process} processes: an input "
-              "runs on one process, so only as many are busy; pass more (or smaller) files "
-              "to use them all", file=sys.stderr)
     bar = _Progress(progress and bool(tasks))
     reused_parts = 0
     last_save = 0.0
@@ -519,31 +526,43 @@ def _worker_context():
 
 
 def _run_pool(tasks, n_process, extractor, bar):
-    """Run tasks on a pool of worker processes, draining their progress reports."""
+    """Run tasks on pools of worker processes, draining their progress reports.
+
+    Workers are renewed by starting a fresh pool for every generation of
+    ``n_process * _TASKS_PER_WORKER`` inputs. (``max_tasks_per_child`` would
+    do it more smoothly but can leave ProcessPoolExecutor waiting forever for
+    a replacement worker on Python < 3.12.)
+    """
     context = _worker_context()
     progress_queue = context.Queue()
-    executor = ProcessPoolExecutor(
-        max_workers=min(n_process, len(tasks)), mp_context=context,
-        initializer=init_worker, initargs=(extractor, progress_queue),
-        max_tasks_per_child=_TASKS_PER_WORKER,
-    )
-    pending = {}
     try:
-        for position, task in tasks:
-            pending[executor.submit(run_task, task)] = position
-        while pending:
-            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            _drain(progress_queue, bar)
-            for future in sorted(done, key=pending.get):
-                position = pending.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool as exc:
-                    result = {"status": "failed",
-                              "error": f"a worker process died (killed or out of memory): {exc}"}
-                yield position, result
-        _drain(progress_queue, bar)
-        executor.shutdown(wait=True)
+        if len(tasks) < n_process:
+            # Fewer inputs than processes: read each input here and spread its
+            # chunks over the workers, so that every process is busy.
+            with _pool(context, n_process, extractor, progress_queue) as executor:
+                for position, task in tasks:
+                    split = SplitInput(task, executor.submit, 2 * n_process, bar.update)
+                    yield position, split.run()
+            return
+        size = n_process * _TASKS_PER_WORKER
+        for first in range(0, len(tasks), size):
+            generation = tasks[first:first + size]
+            with _pool(context, min(n_process, len(generation)), extractor,
+                       progress_queue) as executor:
+                yield from _run_generation(executor, generation, progress_queue, bar)
+    finally:
+        progress_queue.close()
+
+
+@contextlib.contextmanager
+def _pool(context, n_workers, extractor, progress_queue):
+    """Yield a process pool; stop it at once, workers terminated, if its user fails."""
+    executor = ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=context,
+        initializer=init_worker, initargs=(extractor, progress_queue),
+    )
+    try:
+        yield executor
     except BaseException:
         # Ctrl-C, errors="raise" or a closed generator: stop the workers now; the
         # parts they finished are complete, the half-written ones are temp files.
@@ -556,8 +575,24 @@ def _run_pool(tasks, n_process, extractor, bar):
         for process in processes:
             process.join(5)
         raise
-    finally:
-        progress_queue.close()
+    executor.shutdown(wait=True)
+
+
+def _run_generation(executor, tasks, progress_queue, bar):
+    """Yield ``(position, result)`` for each input of one pool as it finishes."""
+    pending = {executor.submit(run_task, task): position for position, task in tasks}
+    while pending:
+        done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        _drain(progress_queue, bar)
+        for future in sorted(done, key=pending.get):
+            position = pending.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool as exc:
+                result = {"status": "failed",
+                          "error": f"a worker process died (killed or out of memory): {exc}"}
+            yield position, result
+    _drain(progress_queue, bar)
 
 
 def _drain(progress_queue, bar) -> None:

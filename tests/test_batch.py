@@ -114,6 +114,33 @@ def test_batch_output_same_for_one_and_two_processes(corpus, reference, tmp_path
         assert (run.out / name).read_bytes() == (reference.out / name).read_bytes()
 
 
+def test_batch_pool_renewed_between_generations_gives_the_same_parts(corpus, reference,
+                                                                    tmp_path, monkeypatch):
+    import evidextract.batch
+
+    monkeypatch.setattr(evidextract.batch, "_TASKS_PER_WORKER", 1)  # pools of 2 inputs
+    run = evidextract.extract_files(corpus, out=tmp_path / "out", n_process=2,
+                                    chunk_size=CHUNK, progress=False)
+    assert run.manifest == reference.manifest
+    for name in _part_files(reference.out):
+        assert (run.out / name).read_bytes() == (reference.out / name).read_bytes()
+
+
+def test_batch_single_input_split_over_two_processes_gives_the_same_parts(shared_dir,
+                                                                         tmp_path):
+    single = tmp_path / "single.xml.gz"
+    write_pubmed_xml(_bench_records(shared_dir, 3 * PER_FILE), single)
+    one = evidextract.extract_files([single], out=tmp_path / "one", chunk_size=2,
+                                    progress=False)
+    two = evidextract.extract_files([single], out=tmp_path / "two", n_process=2,
+                                    chunk_size=2, progress=False)
+    assert one.ok and two.ok and len(one.manifest["inputs"][0]["parts"]) == 6
+    assert two.manifest == one.manifest
+    assert _part_files(two.out) == _part_files(one.out)
+    for name in _part_files(one.out):
+        assert (two.out / name).read_bytes() == (one.out / name).read_bytes()
+
+
 def test_batch_rerun_skips_finished_inputs_and_redoes_a_changed_one(corpus, reference,
                                                                     tmp_path):
     inputs = _copy_inputs(corpus, tmp_path / "in")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import signal
 import warnings
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
@@ -172,8 +173,80 @@ def _count_statistics(records: pd.DataFrame, stats: pd.DataFrame) -> pd.Series:
     return ids.map(counts).fillna(0).astype("int64")
 
 
+def _finished_part(out: Path, name: str, expected: dict) -> dict | None:
+    """Return the counts of a part a previous run finished for this chunk, if any."""
+    found = {}
+    for table in ("statistics", "records"):
+        identity = read_identity(out / table / name)
+        if identity is None:
+            return None
+        if any(identity.get(k) != v for k, v in expected.items()):
+            return None
+        if identity.get("problems"):  # records in error are retried, not kept
+            return None
+        found[table] = identity
+    return found["records"]
+
+
+def build_part(task: dict, fingerprint_: dict, chunk: int, buffer: list[dict],
+               extractor) -> dict:
+    """Write the parts of one chunk (or find them done) and return their account.
+
+    Returns
+    -------
+    dict
+        ``name, records, abstracts, statistics, by_status, problems,
+        warnings`` and ``reused`` (True when an earlier run's part was kept).
+    """
+    out = Path(task["out"])
+    name = part_name(task["key"], chunk)
+    expected = {
+        "key": task["key"],
+        "fingerprint": fingerprint_,
+        "chunk_size": task["chunk_size"],
+        "chunk": chunk,
+        "records": len(buffer),
+        "extractor": extractor_name(extractor),
+    }
+    previous = _finished_part(out, name, expected)
+    if previous is not None:
+        return {"name": name, "reused": True, "warnings": [],
+                **{k: previous[k] for k in
+                   ("records", "abstracts", "statistics", "by_status", "problems")}}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ResourceWarning)
+        records = _records_frame(buffer)
+        stats = extract_chunk(records, extractor)
+    records["n_statistics"] = _count_statistics(records, stats)
+    statuses = records["status"].fillna("ok").astype(str)
+    by_status = dict(sorted(Counter(statuses).items()))
+    n_abstracts = int(records["abstract"].map(_has_abstract).sum())
+    problems = [
+        {"record_id": _plain(row.record_id), "status": status, "message": _plain(row.message)}
+        for row, status in zip(records.itertuples(), statuses, strict=True)
+        if status not in ("ok", "no_abstract")
+    ][:MAX_PROBLEMS]
+    counts = {"abstracts": n_abstracts, "statistics": len(stats),
+              "by_status": by_status, "problems": problems}
+    try:
+        write_atomic(statistics_table(stats), out / "statistics" / name,
+                     {**expected, **counts, "rows": len(stats)})
+        write_atomic(records_table(records), out / "records" / name,
+                     {**expected, **counts, "rows": len(records)})
+    except OSError as exc:
+        raise PartWriteError(exc.errno, f"cannot write part {name}: {exc}") from exc
+    return {"name": name, "reused": False, "records": len(records),
+            "warnings": [str(w.message) for w in caught[:MAX_PROBLEMS]], **counts}
+
+
+def run_chunk(task: dict, fingerprint_: dict, chunk: int, buffer: list[dict]) -> dict:
+    """Build one chunk's parts in a worker process set up by :func:`init_worker`."""
+    return build_part(task, fingerprint_, chunk, buffer, _STATE["extractor"] or default_extractor)
+
+
 class _Input:
-    """Bookkeeping of one input while it is processed."""
+    """Bookkeeping of one input while it is processed, chunk after chunk."""
 
     def __init__(self, task: dict, extractor, report):
         self.task = task
@@ -195,77 +268,38 @@ class _Input:
             "warnings": [],
         }
 
-    def identity(self, chunk: int, n_records: int) -> dict:
-        return {
-            "key": self.task["key"],
-            "fingerprint": self.result["fingerprint"],
-            "chunk_size": self.task["chunk_size"],
-            "chunk": chunk,
-            "records": n_records,
-            "extractor": extractor_name(self.extractor),
-        }
-
-    def finished_part(self, name: str, expected: dict) -> dict | None:
-        """Return the counts of a part a previous run finished for this chunk, if any."""
-        found = {}
-        for table in ("statistics", "records"):
-            identity = read_identity(self.out / table / name)
-            if identity is None:
-                return None
-            if any(identity.get(k) != v for k, v in expected.items()):
-                return None
-            if identity.get("problems"):  # records in error are retried, not kept
-                return None
-            found[table] = identity
-        return found["records"]
-
     def handle(self, chunk: int, buffer: list[dict]) -> None:
-        name = part_name(self.task["key"], chunk)
-        expected = self.identity(chunk, len(buffer))
-        previous = self.finished_part(name, expected)
-        if previous is not None:
-            self.account(name, previous["records"], previous["abstracts"],
-                         previous["statistics"], previous["by_status"], previous["problems"])
-            self.result["reused_parts"] += 1
-            return
-        records = _records_frame(buffer)
-        stats = extract_chunk(records, self.extractor)
-        records["n_statistics"] = _count_statistics(records, stats)
-        statuses = records["status"].fillna("ok").astype(str)
-        by_status = dict(sorted(Counter(statuses).items()))
-        n_abstracts = int(records["abstract"].map(_has_abstract).sum())
-        problems = [
-            {"record_id": _plain(row.record_id), "status": status, "message": _plain(row.message)}
-            for row, status in zip(records.itertuples(), statuses, strict=True)
-            if status not in ("ok", "no_abstract")
-        ][:MAX_PROBLEMS]
-        counts = {"abstracts": n_abstracts, "statistics": len(stats),
-                  "by_status": by_status, "problems": problems}
-        try:
-            write_atomic(statistics_table(stats), self.out / "statistics" / name,
-                         {**expected, **counts, "rows": len(stats)})
-            write_atomic(records_table(records), self.out / "records" / name,
-                         {**expected, **counts, "rows": len(records)})
-        except OSError as exc:
-            raise PartWriteError(exc.errno, f"cannot write part {name}: {exc}") from exc
-        self.account(name, len(records), n_abstracts, len(stats), by_status, problems)
-        self.report(len(records), n_abstracts)
+        """Process one chunk: here, in this process."""
+        self.add(build_part(self.task, self.result["fingerprint"], chunk, buffer,
+                            self.extractor))
 
-    def account(self, name, n_records, n_abstracts, n_stats, by_status, problems) -> None:
+    def flush(self) -> None:
+        """Wait for chunks still in progress (none when they run here)."""
+
+    def add(self, part: dict) -> None:
+        """Account for one finished chunk, in chunk order."""
         result = self.result
+        name = part["name"]
         result["parts"].append({
             "chunk": len(result["parts"]),
             "statistics": f"statistics/{name}",
             "records": f"records/{name}",
-            "n_records": n_records,
-            "n_statistics": n_stats,
+            "n_records": part["records"],
+            "n_statistics": part["statistics"],
         })
-        result["records"] += n_records
-        result["abstracts"] += n_abstracts
-        result["statistics"] += n_stats
-        result["by_status"].update(by_status)
+        result["records"] += part["records"]
+        result["abstracts"] += part["abstracts"]
+        result["statistics"] += part["statistics"]
+        result["by_status"].update(part["by_status"])
         room = MAX_PROBLEMS - len(result["problems"])
-        result["problems"].extend(problems[:max(room, 0)])
+        result["problems"].extend(part["problems"][:max(room, 0)])
+        result["warnings"].extend(part["warnings"][:max(MAX_PROBLEMS - len(result["warnings"]),
+                                                        0)])
+        if part["reused"]:
+            result["reused_parts"] += 1
+        else:
+            self.report(part["records"], part["abstracts"])
+
 
     def run(self) -> dict:
         # The reader's warnings go to the manifest, not to the screen of a long run.
@@ -274,7 +308,7 @@ class _Input:
             warnings.simplefilter("ignore", ResourceWarning)  # interpreter noise, not input
             self._run()
         result = self.result
-        result["warnings"] = [str(w.message) for w in caught[:MAX_PROBLEMS]]
+        result["warnings"] = ([str(w.message) for w in caught] + result["warnings"])[:MAX_PROBLEMS]
         if result["status"] == "done" and result["records"] == 0:
             # A file with no record at all is an empty or unreadable download, never a
             # success: it is reported and retried rather than silently skipped.
@@ -304,11 +338,14 @@ class _Input:
                 raise
             except Exception as exc:
                 # The file broke part-way: keep what was read before the damage.
+                if isinstance(exc, BrokenProcessPool):
+                    raise
                 result["status"] = "failed"
                 result["error"] = f"{type(exc).__name__}: {exc}"
             if buffer:
                 self.handle(chunk, buffer)
                 chunk += 1
+            self.flush()
         except Exception as exc:
             result["status"] = "failed"
             if isinstance(exc, FileNotFoundError):
@@ -324,6 +361,36 @@ class _Input:
         if result["status"] == "done":
             _remove_extra_parts(self.out, task["key"], chunk)
         result["by_status"] = dict(sorted(result["by_status"].items()))
+
+
+class SplitInput(_Input):
+    """One input whose chunks run on a pool of workers while this process reads it.
+
+    Used when there are fewer inputs than processes. At most ``window``
+    chunks are in flight, so memory stays bounded; chunks are accounted in
+    order, so the result is the one :func:`process_input` gives.
+    """
+
+    def __init__(self, task: dict, submit, window: int, report):
+        super().__init__(task, None, report)
+        self.submit = submit
+        self.window = window
+        self.in_flight: deque = deque()
+
+    def handle(self, chunk: int, buffer: list[dict]) -> None:
+        self.in_flight.append(self.submit(run_chunk, self.task, self.result["fingerprint"],
+                                          chunk, buffer))
+        while len(self.in_flight) >= self.window:
+            self.add(self.in_flight.popleft().result())
+
+    def flush(self) -> None:
+        try:
+            while self.in_flight:
+                self.add(self.in_flight.popleft().result())
+        finally:
+            for future in self.in_flight:  # after a failure: drop the rest
+                future.cancel()
+            self.in_flight.clear()
 
 
 def _plain(value):
