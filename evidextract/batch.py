@@ -530,8 +530,8 @@ def _run_pool(tasks, n_process, extractor, bar):
 
     Workers are renewed by starting a fresh pool for every generation of
     ``n_process * _TASKS_PER_WORKER`` inputs. (``max_tasks_per_child`` would
-    do it more smoothly but can leave ProcessPoolExecutor waiting forever for
-    a replacement worker on Python < 3.12.)
+    do it more smoothly, but ProcessPoolExecutor can then wait forever for a
+    replacement worker: CPython gh-115634, in 3.11 to 3.15.0b3.)
     """
     context = _worker_context()
     progress_queue = context.Queue()
