@@ -257,6 +257,12 @@ def main() -> None:
               f"{rate[2] / ceiling_rate:.0%} of it")
         print(f"parts of 1 and 2 processes byte-identical: "
               f"{same_parts(temp / 'out1', temp / 'out2')}")
+        single = make_files(records, 1, per_file, temp / "single", "single")
+        alone = {n: run(single, temp / f"single{n}", n, args.chunk_size) for n in (1, 2)}
+        print(f"one file of {per_file} records (2 processes: this process reads it and spreads "
+              f"its chunks): {alone[1]['total']:.1f} s on 1 process, {alone[2]['total']:.1f} s "
+              f"on 2 = {alone[1]['total'] / alone[2]['total']:.2f}x; parts byte-identical: "
+              f"{same_parts(temp / 'single1', temp / 'single2')}")
         print(f"batch machinery alone (read XML, write parts; extractor returns nothing), "
               f"1 process: {machinery['abstracts'] / machinery['elapsed']:.0f} abstracts/s wall, "
               f"{machinery['abstracts'] / max(machinery['elapsed'] - startup[1], 1e-9):.0f} net\n")
