@@ -274,9 +274,12 @@ def test_extract_sparse_matcher_agrees_with_spacy_matcher(dev):
         for m, s, e in reference(doc):
             key = (nlp.vocab.strings[m], s)
             longest[key] = max(longest.get(key, 0), e)
-        ours = {(k, s): e for k, s, e in sparse.match(texts, lowers,
-                                                       [parse_number(t) for t in texts])}
+        numbers = [parse_number(t) for t in texts]
+        ours = {(k, s): e for k, s, e in sparse.match(texts, lowers, numbers)}
         assert ours == longest
+        component = nlp.get_pipe("evidextract_stats")
+        anchored = [s for m in component.anchors.values() for _, s, _ in m(doc)]
+        assert {(k, s): e for k, s, e in sparse.match(texts, lowers, numbers, anchored)} == ours
 
 
 @pytest.mark.parametrize("text, tokens", [

@@ -68,11 +68,18 @@ class StatsComponent:
         for (attr, key), docs in grouped.items():
             self.phrases[attr].add(key, docs)
         self.matcher = SparseMatcher(sparse)
+        # The words the sparse patterns start with, found at C speed.
+        orth_words, lower_words = self.matcher.anchors()
+        self.anchors = {"ORTH": PhraseMatcher(nlp.vocab, attr="ORTH"),
+                        "LOWER": PhraseMatcher(nlp.vocab, attr="LOWER")}
+        self.anchors["ORTH"].add("anchor", [Doc(nlp.vocab, words=[w]) for w in orth_words])
+        self.anchors["LOWER"].add("anchor", [Doc(nlp.vocab, words=[w]) for w in lower_words])
         self._key_names = {key: self._keys[nlp.vocab.strings[key]] for key, _ in sparse}
 
-    def _sparse_matches(self, texts, lowers, numbers):
+    def _sparse_matches(self, texts, lowers, numbers, positions=None):
         names = self._key_names
-        return [(*names[key], s, e) for key, s, e in self.matcher.match(texts, lowers, numbers)]
+        return [(*names[key], s, e)
+                for key, s, e in self.matcher.match(texts, lowers, numbers, positions)]
 
     def __call__(self, doc):
         """Find the statistics of ``doc``; return ``doc``."""
@@ -82,7 +89,9 @@ class StatsComponent:
             matches.extend((*keys[m], s, e) for m, s, e in phrase_matcher(doc))
         texts, spaces, full_text = token_table(doc)
         drop_token_table(doc)
-        index = build_index(texts, spaces, matches, LABELS, self._sparse_matches)
+        anchored = [start for matcher in self.anchors.values() for _, start, _ in matcher(doc)]
+        index = build_index(texts, spaces, matches, LABELS,
+                            lambda t, lw, n: self._sparse_matches(t, lw, n, anchored))
         rows = []
         spans = []
         if len(doc):

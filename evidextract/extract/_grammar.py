@@ -78,6 +78,7 @@ class DocIndex:
     iqr_declared: bool = False
     abbreviations: dict = field(default_factory=dict)
     tp_sorted: list | None = None
+    positions: list | None = None
 
 
 @dataclass
@@ -701,8 +702,23 @@ def scan_sentence(index, lo, hi):
     sentence_ci = None
     not_stat = index.covered["NOT_STAT"]
     tps = index.starts["TIMEPOINT"]
+    positions = index.positions
+    if positions is None:
+        # Only tokens where something can start are visited: numbers and rule matches.
+        starts = index.starts
+        found = {k for k, v in enumerate(numbers) if v is not None}
+        found.update(k for k, w in enumerate(index.lowers) if w in NUMBER_WORDS)
+        for label in ("P_VALUE", "NOT_STAT", "CI", "TIMEPOINT"):
+            found.update(starts[label])
+        positions = index.positions = sorted(found)
+    cursor = bisect_left(positions, lo)
     i = lo
     while i < hi:
+        if cursor < len(positions) and positions[cursor] < i:
+            cursor = bisect_left(positions, i, cursor)
+        if cursor >= len(positions) or positions[cursor] >= hi:
+            break
+        i = positions[cursor]
         if i in consumed:
             i += 1
             continue

@@ -82,6 +82,10 @@ class SparseMatcher:
     [('P', 1, 3)]
     """
 
+    def anchors(self):
+        """Return ``(orth_words, lower_words)``: the words a pattern can start with."""
+        return sorted(self.by_orth), sorted(self.by_lower)
+
     def __init__(self, patterns):
         self.by_orth = {}
         self.by_lower = {}
@@ -111,15 +115,23 @@ class SparseMatcher:
             for word in (want["IN"] if isinstance(want, dict) else [want]):
                 table.setdefault(word, []).append(entry)
 
-    def match(self, texts, lowers, numbers):
-        """Return ``[(key, start, end)]``, the longest match of each pattern at each start."""
+    def match(self, texts, lowers, numbers, positions=None):
+        """Return ``[(key, start, end)]``, the longest match of each pattern at each start.
+
+        ``positions``, when given, are the only token positions where a pattern may
+        start (found beforehand, e.g. by a phrase matcher over the anchor words).
+        """
         n = len(texts)
         is_num = [v is not None or lw in NUMBER_WORDS or lw in ORDINAL_WORDS
                   for v, lw in zip(numbers, lowers, strict=True)]
         out = []
         by_orth, by_lower, by_number = self.by_orth, self.by_lower, self.by_number
         longest = self._longest
-        for i in range(n):
+        if positions is None:
+            positions = range(n)
+        else:
+            positions = sorted(set(positions) | {k for k in range(n) if is_num[k]})
+        for i in positions:
             for table in (by_orth.get(texts[i]), by_lower.get(lowers[i])):
                 if table:
                     for key, compiled in table:
