@@ -205,14 +205,17 @@ def test_accounting_extract_chunked_each_chunk_reports_its_failures(exploding_nl
     assert [sorted(set(c["record_id"])) for c in chunks] == [["good1"], ["good2"]]
 
 
-@pytest.mark.xfail(strict=True, reason="extract: attrs['failed'] is a DataFrame, which pandas "
-                   "cannot compare when it propagates attrs, so pd.concat of chunks, merge "
-                   "and astype of a statistics table raise ValueError")
 def test_accounting_extract_chunks_concatenate_with_their_failures():
+    # attrs["failed"] travels with the tables: pandas compares attrs in concat, merge, astype.
     chunks = ev.extract(["AUC was 0.85.", "AUC was 0.70."], chunked=True, batch_size=1)
     assert len(pd.concat(chunks)) == 2
     stats = ev.extract("AUC was 0.85.")
     assert stats.astype({"value": "float32"})["value"].tolist() == [pytest.approx(0.85)]
+    other = ev.extract(["AUC was 0.70.", 5.0], errors="ignore")
+    both = pd.concat([stats, other])
+    assert both["value"].tolist() == [0.85, 0.70]
+    assert len(stats.merge(other, on="stat")) == 1
+    assert _failed_ids(other.attrs["failed"]) == ["1"]
 
 
 # ---------------------------------------------------------------- command line
