@@ -328,3 +328,13 @@ def test_security_manifest_dotdot_parts_of_a_reused_input_are_redone(tmp_path):
     with pytest.raises(UnsafePathError):
         tampered.part_paths("statistics")
 
+
+
+def test_security_fit_summary_repr_html_escapes_subgroup_labels():
+    data = pd.DataFrame({"yi": [0.1, 0.3, 0.35, 0.6, 0.2, 0.4],
+                         "vi": [0.01, 0.02, 0.015, 0.03, 0.02, 0.01],
+                         "arm": [HOSTILE["script"]] * 3 + [HOSTILE["img_onerror"]] * 3})
+    fit = ev.rma("yi", "vi", data=data, subgroup="arm")
+    html_text = fit._repr_html_()
+    assert "&lt;script&gt;" in html_text
+    _assert_inert(html_text)
