@@ -13,7 +13,6 @@ from evidextract.extract import (
     _sentences,  # noqa: F401  (the entry point registers both)
 )
 from evidextract.extract._grammar import build_index, scan_sentence
-from evidextract.extract._numbers import NUMBER_WORDS
 from evidextract.extract._patterns import all_patterns
 from evidextract.extract._sparse import SparseMatcher
 from evidextract.extract._tokens import drop_token_table, token_table
@@ -76,10 +75,10 @@ class StatsComponent:
         self.anchors["LOWER"].add("anchor", [Doc(nlp.vocab, words=[w]) for w in lower_words])
         self._key_names = {key: self._keys[nlp.vocab.strings[key]] for key, _ in sparse}
 
-    def _sparse_matches(self, texts, lowers, numbers, positions=None):
+    def _sparse_matches(self, texts, lowers, numbers, positions=None, is_num=None):
         names = self._key_names
         return [(*names[key], s, e)
-                for key, s, e in self.matcher.match(texts, lowers, numbers, positions)]
+                for key, s, e in self.matcher.match(texts, lowers, numbers, positions, is_num)]
 
     def __call__(self, doc):
         """Find the statistics of ``doc``; return ``doc``."""
@@ -91,7 +90,7 @@ class StatsComponent:
         drop_token_table(doc)
         anchored = [start for matcher in self.anchors.values() for _, start, _ in matcher(doc)]
         index = build_index(texts, spaces, matches, LABELS,
-                            lambda t, lw, n: self._sparse_matches(t, lw, n, anchored))
+                            lambda t, lw, n, f: self._sparse_matches(t, lw, n, anchored, f))
         rows = []
         spans = []
         if len(doc):
@@ -112,9 +111,7 @@ class StatsComponent:
                 first = max(first, start_char - MAX_SENTENCE // 2)
                 last = min(last, max(end_char, first + MAX_SENTENCE))
             return full_text[first:last]
-        numbers, lowers = index.numbers, index.lowers
-        candidates = [v is not None or w in NUMBER_WORDS for v, w in zip(numbers, lowers,
-                                                                         strict=True)]
+        candidates = index.is_num
         for sentence_index, (lo, hi) in enumerate(bounds):
             if not any(candidates[lo:hi]):
                 continue  # nothing to read in a sentence without numbers

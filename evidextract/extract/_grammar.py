@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from evidextract.extract._numbers import (
     NUMBER_WORDS,
+    ORDINAL_WORDS,
     ordinal_value,
     parse_number,
     unit_days,
@@ -79,6 +80,7 @@ class DocIndex:
     abbreviations: dict = field(default_factory=dict)
     tp_sorted: list | None = None
     positions: list | None = None
+    is_num: list | None = None
 
 
 @dataclass
@@ -99,7 +101,7 @@ class Row:
 def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
     """Index matcher output ``[(label, id, start, end)]`` by label and token position.
 
-    ``more_matches(texts, lowers, numbers)``, when given, returns more matches.
+    ``more_matches(texts, lowers, numbers, is_num)``, when given, returns more matches.
     """
     lowers = [t.lower() for t in texts]
     cache = _NUMBER_CACHE
@@ -112,8 +114,10 @@ def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
             v = cache[t] = parse_number(t)
         numbers.append(v)
     index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
+    index.is_num = [v is not None or w in NUMBER_WORDS or w in ORDINAL_WORDS
+                    for v, w in zip(numbers, lowers, strict=True)]
     if more_matches is not None:
-        matches = list(matches) + more_matches(texts, lowers, numbers)
+        matches = list(matches) + more_matches(texts, lowers, numbers, index.is_num)
     for label in labels:
         index.starts[label] = {}
         index.covered[label] = {}
@@ -706,8 +710,7 @@ def scan_sentence(index, lo, hi):
     if positions is None:
         # Only tokens where something can start are visited: numbers and rule matches.
         starts = index.starts
-        found = {k for k, v in enumerate(numbers) if v is not None}
-        found.update(k for k, w in enumerate(index.lowers) if w in NUMBER_WORDS)
+        found = {k for k, flag in enumerate(index.is_num) if flag}
         for label in ("P_VALUE", "NOT_STAT", "CI", "TIMEPOINT"):
             found.update(starts[label])
         positions = index.positions = sorted(found)

@@ -115,22 +115,24 @@ class SparseMatcher:
             for word in (want["IN"] if isinstance(want, dict) else [want]):
                 table.setdefault(word, []).append(entry)
 
-    def match(self, texts, lowers, numbers, positions=None):
+    def match(self, texts, lowers, numbers, positions=None, is_num=None):
         """Return ``[(key, start, end)]``, the longest match of each pattern at each start.
 
         ``positions``, when given, are the only token positions where a pattern may
-        start (found beforehand, e.g. by a phrase matcher over the anchor words).
+        start (found beforehand, e.g. by a phrase matcher over the anchor words);
+        ``is_num`` flags the tokens that count as numbers (computed when not given).
         """
         n = len(texts)
-        is_num = [v is not None or lw in NUMBER_WORDS or lw in ORDINAL_WORDS
-                  for v, lw in zip(numbers, lowers, strict=True)]
+        if is_num is None:
+            is_num = [v is not None or lw in NUMBER_WORDS or lw in ORDINAL_WORDS
+                      for v, lw in zip(numbers, lowers, strict=True)]
         out = []
         by_orth, by_lower, by_number = self.by_orth, self.by_lower, self.by_number
         longest = self._longest
         if positions is None:
             positions = range(n)
         else:
-            positions = sorted(set(positions) | {k for k in range(n) if is_num[k]})
+            positions = sorted(set(positions).union([k for k, f in enumerate(is_num) if f]))
         for i in positions:
             for table in (by_orth.get(texts[i]), by_lower.get(lowers[i])):
                 if table:
