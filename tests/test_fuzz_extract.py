@@ -57,15 +57,6 @@ def _real_abstracts():
 REAL = _real_abstracts()
 
 
-def known_bug(row) -> bool:
-    """Rows of the known extractor bugs pinned by the strict xfail tests below."""
-    if row.pattern_id == "proportion/percent" and not pd.isna(row.value):
-        return not 0 <= row.value <= 1  # a percentage change is no proportion
-    if not pd.isna(row.sd) and row.sd < 0:
-        return True  # "± −2.00": a minus sign read into the SD
-    return False
-
-
 def check_rows(stats: pd.DataFrame, abstracts: dict) -> None:
     """The invariants every statistics table keeps."""
     assert list(stats.columns) == list(COLUMNS)
@@ -75,8 +66,6 @@ def check_rows(stats: pd.DataFrame, abstracts: dict) -> None:
         assert 0 <= row.start < row.end <= len(abstract)
         assert abstract[row.start:row.end] == row.text
         assert row.text in row.sentence
-        if known_bug(row):
-            continue
         value = row.value
         assert value is None or pd.isna(value) or math.isfinite(value)
         if row.stat == "p_value" and not pd.isna(value):
@@ -199,32 +188,23 @@ def test_fuzz_extract_bad_input_class_never_raises(kind):
         assert stats["value"].tolist() == [0.85, 120.0]
 
 
-@pytest.mark.xfail(strict=True, reason="extract: a percentage above 100 ('1,267 %', "
-                   "'150% increase') becomes a proportion above 1; the schema says "
-                   "proportions are fractions in [0, 1]")
 def test_fuzz_extract_percent_above_100_is_no_proportion_above_1():
     stats = extract_strict(["Costs rose by 1,267 % in 40 patients.", "An increase of 150%."])
     proportions = stats[stats["stat"] == "proportion"]
     assert proportions["value"].between(0, 1).all(), proportions[["text", "value"]]
 
 
-@pytest.mark.xfail(strict=True, reason="extract: a negative percentage ('< −2.00 %', a "
-                   "change) becomes a proportion below 0")
 def test_fuzz_extract_negative_percent_is_no_proportion_below_0():
     stats = extract_strict(["The change was −2.00 % (p < 0.05)."])
     proportions = stats[stats["stat"] == "proportion"]
     assert proportions["value"].between(0, 1).all(), proportions[["text", "value"]]
 
 
-@pytest.mark.xfail(strict=True, reason="extract: '3/4 +/- −2.00' attaches a negative SD")
 def test_fuzz_extract_negative_number_after_plus_minus_is_no_sd():
     stats = extract_strict(["Scores were 3/4 +/- −2.00 in the NRS group."])
     assert (stats["sd"].dropna() >= 0).all(), stats[["text", "sd"]]
 
 
-@pytest.mark.xfail(strict=True, reason="extract: 'x (y%)' is read as count (proportion) even "
-                   "when x is a decimal or a quantity with a unit and y is a change outside "
-                   "0-100 % (1,238 + 23 such rows over the 30,463 bench abstracts)")
 def test_fuzz_extract_decimal_before_percent_change_is_no_count():
     stats = extract_strict(["The mean saving per patient was €44.18 (−37.6%) in the first arm.",
                             "Strength rose by 192.1 Nm (335.7%) at 6 months."])
