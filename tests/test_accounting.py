@@ -7,6 +7,7 @@ each run with a summary line.
 """
 
 import gzip
+import json
 import re
 import warnings
 
@@ -270,3 +271,15 @@ def test_accounting_cli_run_summary_counts_records_by_status(mixed_folder, tmp_p
         assert part in summary
     written = pd.read_csv(tmp_path / "run" / "records.csv")
     assert len(written) == 11
+
+
+def test_accounting_batch_raise_stops_at_first_failed_input(mixed_folder, tmp_path):
+    from evidextract.batch import BatchError
+
+    out = tmp_path / "out"
+    with pytest.raises(BatchError, match="b_truncated.xml.*ReadError"):
+        _quiet(ev.extract_files, [mixed_folder], out=out, progress=False, errors="raise")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    status = {entry["path"].rsplit("/", 1)[-1]: entry["status"] for entry in manifest["inputs"]}
+    assert status["a_good.ris"] == "done"  # finished before the problem: kept
+    assert status["b_truncated.xml"] == "failed"
