@@ -292,3 +292,66 @@ def test_fuzz_extract_adversarial_input_time_grows_linearly(kind):
     # Four times the text: linear takes 4x, quadratic 16x. Generous bound, with a floor
     # so that millisecond timings do not decide.
     assert large < max(10 * small, 0.25), (kind, small, large)
+
+
+# ---------------------------------------------------------------- every rule pattern
+
+PATTERN_DIR = Path(ev.__file__).resolve().parent / "extract" / "patterns"
+
+
+def _example_word(spec: dict) -> str:
+    """One word a token spec of a rule pattern accepts."""
+    for key in ("ORTH", "LOWER", "TEXT"):
+        value = spec.get(key)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict) and value.get("IN"):
+            return value["IN"][0]
+    if spec.get("LIKE_NUM"):
+        return "12"
+    if "SHAPE" in spec:
+        return spec["SHAPE"].replace("d", "1").replace("x", "a").replace("X", "A") \
+            if isinstance(spec["SHAPE"], str) else "12"
+    return "x"
+
+
+def _pattern_phrases(path: Path) -> list[str]:
+    phrases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            pattern = json.loads(line)["pattern"]
+            phrases.append(" ".join(_example_word(spec) for spec in pattern))
+    return phrases
+
+
+def _starred_phrase(pattern: list, repeats: int) -> str:
+    """The pattern's example with each ``*``/``+`` token repeated ``repeats`` times."""
+    words = []
+    for spec in pattern:
+        word = _example_word(spec)
+        words += [word] * (repeats if spec.get("OP") in ("*", "+") else 1)
+    return " ".join(words)
+
+
+@pytest.mark.parametrize("path", sorted(PATTERN_DIR.glob("*.jsonl")), ids=lambda p: p.stem)
+def test_fuzz_extract_every_rule_pattern_linear_on_its_own_words(path):
+    phrases = _pattern_phrases(path)
+    assert phrases
+    # All the file's patterns, each with a number after it, in one sentence without a stop.
+    unit = " ".join(f"{phrase} 12" for phrase in phrases) + " "
+    repeat = max(1, 2_500 // len(unit))
+    extract_strict([unit * repeat])  # offsets and ranges hold on the patterns' own words
+    small = _extract_seconds(unit * repeat)
+    large = _extract_seconds(unit * repeat * 4)
+    assert large < max(10 * small, 0.25), (path.stem, small, large)
+
+
+def test_fuzz_extract_starred_rule_patterns_linear_in_their_repeats():
+    starred = [json.loads(line)["pattern"] for path in sorted(PATTERN_DIR.glob("*.jsonl"))
+               for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip() and ('"OP": "*"' in line or '"OP": "+"' in line)]
+    assert starred
+    for pattern in starred:
+        small = _extract_seconds(_starred_phrase(pattern, 500))
+        large = _extract_seconds(_starred_phrase(pattern, 2_000))
+        assert large < max(10 * small, 0.25), (pattern, small, large)
