@@ -18,6 +18,7 @@ _NO_BREAK_BEFORE_STOP = frozenset(
     "incl eq eqs vol pp p".split()
 )
 _STOPS = frozenset({".", "?", "!"})
+_LAST_CHARS = frozenset(".?!\n\u2022 \t\r")
 _OPENERS = frozenset({"(", "[", "\u2022", "\u00b7", "*", '"', "\u201c", "'"})
 
 
@@ -51,7 +52,11 @@ class SentenceSplitter:
         texts, _spaces, full_text = cache_token_table(doc)
         starts = [False] * n
         starts[0] = True
-        for i in range(n - 1):
+        # Only tokens ending in a full stop, ?, !, a line break or a bullet can matter.
+        candidates = [i for i, t in enumerate(texts) if t[-1] in _LAST_CHARS]
+        for i in candidates:
+            if i >= n - 1:
+                break
             text = texts[i]
             if text in _STOPS:
                 nxt = i + 1
