@@ -69,10 +69,12 @@ class StatsComponent:
         self.matcher = SparseMatcher(sparse)
         # The words the sparse patterns start with, found at C speed.
         orth_words, lower_words = self.matcher.anchors()
-        self.anchors = {"ORTH": PhraseMatcher(nlp.vocab, attr="ORTH"),
-                        "LOWER": PhraseMatcher(nlp.vocab, attr="LOWER")}
-        self.anchors["ORTH"].add("anchor", [Doc(nlp.vocab, words=[w]) for w in orth_words])
-        self.anchors["LOWER"].add("anchor", [Doc(nlp.vocab, words=[w]) for w in lower_words])
+        # They share the phrase matchers of the word patterns: one pass per attribute.
+        self._anchor_key = nlp.vocab.strings.add("evidextract_anchor")
+        self.phrases["ORTH"].add("evidextract_anchor", [Doc(nlp.vocab, words=[w])
+                                                        for w in orth_words])
+        self.phrases["LOWER"].add("evidextract_anchor", [Doc(nlp.vocab, words=[w])
+                                                         for w in lower_words])
         self._key_names = {key: self._keys[nlp.vocab.strings[key]] for key, _ in sparse}
 
     def _sparse_matches(self, texts, lowers, numbers, positions=None, is_num=None):
@@ -83,12 +85,17 @@ class StatsComponent:
     def __call__(self, doc):
         """Find the statistics of ``doc``; return ``doc``."""
         keys = self._keys
+        anchor = self._anchor_key
         matches = []
+        anchored = []
         for phrase_matcher in self.phrases.values():
-            matches.extend((*keys[m], s, e) for m, s, e in phrase_matcher(doc))
+            for m, s, e in phrase_matcher(doc):
+                if m == anchor:
+                    anchored.append(s)
+                else:
+                    matches.append((*keys[m], s, e))
         texts, spaces, full_text = token_table(doc)
         drop_token_table(doc)
-        anchored = [start for matcher in self.anchors.values() for _, start, _ in matcher(doc)]
         index = build_index(texts, spaces, matches, LABELS,
                             lambda t, lw, n, f: self._sparse_matches(t, lw, n, anchored, f))
         rows = []
