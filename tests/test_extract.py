@@ -151,6 +151,29 @@ def test_extract_accepts_dataframe_with_sections_and_dicts():
     assert dicts.record_id.tolist() == ["b", "b"]
 
 
+def test_extract_empty_abstract_in_records_table_gives_no_rows():
+    frame = pd.DataFrame({"record_id": ["empty", "blank", "ok"],
+                          "abstract": ["", "   ", "We included 12 patients."],
+                          "sections": [[], None, []]})
+    table = ee.extract(frame, errors="raise")
+    assert table.record_id.tolist() == ["ok"]
+    assert table.value.tolist() == [12.0]
+    assert len(table.attrs["failed"]) == 0
+
+
+@pytest.mark.parametrize("encode", [json.dumps, repr, lambda s: "garbage [", lambda s: "[1, 2]"])
+def test_extract_sections_read_back_from_csv_as_text(encode, tmp_path):
+    text = "Methods: We saw 12 patients. Results: Pain fell (p = 0.02)."
+    sections = [("methods", "Methods", 0, 28), ("results", "Results", 29, len(text))]
+    path = tmp_path / "records.csv"
+    pd.DataFrame({"record_id": ["a"], "abstract": [text],
+                  "sections": [encode(sections)]}).to_csv(path, index=False)
+    table = ee.extract(pd.read_csv(path), errors="raise")
+    # decoded when well formed, recomputed from the text otherwise: the same sections
+    assert table.section.tolist() == ["methods", "results"]
+    assert table.value.tolist() == [12.0, 0.02]
+
+
 def test_extract_chunked_yields_tables_with_global_index():
     texts = [f"We included {n} patients." for n in range(10, 15)]
     chunks = list(ee.extract(texts, chunked=True, batch_size=2))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
+import json
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 
@@ -91,12 +93,40 @@ def _records(records) -> Iterator[tuple[str, str, list | None]]:
 
 
 def _sections_or_none(value):
+    """Return the ``(name, label, start, end)`` sections of a record, or ``None``.
+
+    ``None`` lets the pipeline find the sections itself. A records table read back from
+    CSV holds ``sections`` as text (JSON, or the ``repr`` of the tuples that pandas
+    writes): it is decoded; anything that is not a list of 4-field sections is recomputed.
+
+    Examples
+    --------
+    >>> _sections_or_none('[["results", "Results", 0, 12]]')
+    [('results', 'Results', 0, 12)]
+    >>> _sections_or_none("[('results', 'Results', 0, 12)]")
+    [('results', 'Results', 0, 12)]
+    >>> _sections_or_none("[]"), _sections_or_none("not sections"), _sections_or_none(float("nan"))
+    ([], None, None)
+    """
     if value is None or isinstance(value, float):
         return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            try:
+                value = ast.literal_eval(value)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return None
     try:
-        return [tuple(s) for s in value]
+        sections = [tuple(s) for s in value]
     except TypeError:
         return None
+    for section in sections:
+        if (len(section) != 4 or not all(isinstance(x, str) for x in section[:2])
+                or not all(isinstance(x, int) for x in section[2:])):
+            return None
+    return sections
 
 
 def empty_table() -> pd.DataFrame:
