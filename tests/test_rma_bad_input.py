@@ -267,3 +267,17 @@ def test_rma_batch_random_input_keeps_every_analysis(rows, method):
     fine = out[out["status"] != "error"]
     assert np.isfinite(fine["estimate"]).all()
     assert (out.loc[out["status"] == "error", "message"].str.len() > 0).all()
+
+
+@pytest.mark.parametrize("method", ["DL", "HS"])
+def test_rma_variances_sixteen_orders_apart_keep_tau2_and_i2_sane(method):
+    # sum(w) - sum(w^2)/sum(w) cancelled to a negative trace here, and DL gave tau2 = 9e15.
+    with pytest.warns(UserWarning, match="Ratio of largest to smallest sampling variance"):
+        fit = rma(yi=[0.0, 0.0], vi=[1.8014398509481984e16, 1.25], method=method)
+    assert fit.tau2 == 0.0
+    assert 0.0 <= fit.i2 <= 1.0
+    batch = rma_batch(
+        pd.DataFrame({"a": [1, 1], "yi": [0.0, 0.0], "vi": [1.8014398509481984e16, 1.25]}),
+        by="a", method=method,
+    )
+    assert batch.loc[0, "tau2"] == 0.0

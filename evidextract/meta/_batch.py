@@ -99,7 +99,7 @@ def _tau2_vector(method, Y, V, mask, k, ctl):
         mu = (w * Y).sum(axis=1) / sw
         r = np.where(mask, Y - mu[:, None], 0.0)
         q = (w * r * r).sum(axis=1)
-        trp = sw - s2 / sw
+        trp = (w * (1.0 - w / sw[:, None])).sum(axis=1)  # = sw - s2/sw, each term >= 0
         sum_pp = s2 - 2.0 * (w**3).sum(axis=1) / sw + (s2 / sw) ** 2
         if method == "DL":
             tau2 = np.maximum(tmin, (q - (k - p)) / trp)
@@ -150,7 +150,7 @@ def _tau2_vector(method, Y, V, mask, k, ctl):
         if method == "REML":
             w2 = w * w
             s2 = w2.sum(axis=1)
-            tr_p = sw - s2 / sw
+            tr_p = (w * (1.0 - w / sw[:, None])).sum(axis=1)
             tr_pp = s2 - 2.0 * (w2 * w).sum(axis=1) / sw + (s2 / sw) ** 2
             adj = ((wr * wr).sum(axis=1) - tr_p) / tr_pp
         elif method == "ML":

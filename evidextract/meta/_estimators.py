@@ -268,7 +268,7 @@ def tau2_intercept_only(yi, vi, method, control=None):
         mu = (w @ yi) / sw
         r = yi - mu
         q = float(w @ (r * r))
-        trp = sw - s2 / sw
+        trp = w @ (1.0 - w / sw)  # = sw - s2/sw, without cancellation: each term >= 0
         tau2 = max(tmin, (q - (k - p)) / trp)
         t = max(tau2, 0.0)
         sum_pp = s2 - 2.0 * (w @ (w * w)) / sw + (s2 / sw) ** 2
@@ -290,7 +290,7 @@ def tau2_intercept_only(yi, vi, method, control=None):
         r = yi - mu
         tau2 = max(tmin, (float(w @ (r * r)) - k) / sw)
         t = max(tau2, 0.0)
-        trp = sw - s2 / sw
+        trp = w @ (1.0 - w / sw)  # = sw - s2/sw, without cancellation: each term >= 0
         sum_pp = s2 - 2.0 * (w @ (w * w)) / sw + (s2 / sw) ** 2
         se = math.sqrt((2 * (k - p) + 4 * t * trp + 2 * t * t * sum_pp) / sw**2)
         return Tau2Fit(tau2, se)
