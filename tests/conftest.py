@@ -4,6 +4,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
 
@@ -33,3 +34,10 @@ def close_figures():
 
     yield
     plt.close("all")
+
+
+# Generated examples are the same on every run (CI must not fail by chance); a longer,
+# random search is `pytest --hypothesis-profile=explore`.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("explore", max_examples=2000, database=None)
+settings.load_profile("ci")
