@@ -197,9 +197,14 @@ def mean_sd_from_median(
         raise ValueError("give q1 and q3, minimum and maximum, or both")
     _check_n(nn)
     with np.errstate(invalid="ignore"):
-        for low, high, what in ((a, q1_, "minimum > q1"), (q1_, m, "q1 > median"),
-                                (m, q3_, "median > q3"), (q3_, b, "q3 > maximum"),
-                                (a, m, "minimum > median"), (m, b, "median > maximum")):
+        for low, high, what in (
+            (a, q1_, "minimum > q1"),
+            (q1_, m, "q1 > median"),
+            (m, q3_, "median > q3"),
+            (q3_, b, "q3 > maximum"),
+            (a, m, "minimum > median"),
+            (m, b, "median > maximum"),
+        ):
             _refuse(low > high, f"values out of order: {what}")
     has_range = ~np.isnan(a) & ~np.isnan(b)
     has_iqr = ~np.isnan(q1_) & ~np.isnan(q3_)

@@ -271,9 +271,7 @@ def escalc(
     if data is not None and not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(data)
     given = {
-        name: value
-        for name, value in locals().items()
-        if name in _ARGUMENTS and value is not None
+        name: value for name, value in locals().items() if name in _ARGUMENTS and value is not None
     }
     k = _number_of_studies(data, given)
     labels = _study_labels(data, slab, k)
@@ -328,9 +326,7 @@ def _compute(measure, family, x, add, to, drop00, vtype, level, scale, transform
 
 def _check_measure(measure):
     if not isinstance(measure, str) or measure.upper() not in _FAMILIES:
-        raise ValueError(
-            f"unknown measure {measure!r}; valid measures are: {', '.join(MEASURES)}"
-        )
+        raise ValueError(f"unknown measure {measure!r}; valid measures are: {', '.join(MEASURES)}")
     return measure.upper()
 
 
@@ -577,8 +573,7 @@ def _recode_missing(measure, yi, vi, notes, x, labels):
         reasons.append(f"{labels[i]}: {reason or 'the effect size or its variance is not finite'}")
     warnings.warn(
         f"{measure}: {len(reasons)} of {yi.size} studies have no effect size or no variance "
-        "(NaN): "
-        + "; ".join(reasons),
+        "(NaN): " + "; ".join(reasons),
         EffectSizeWarning,
         stacklevel=3,
     )
