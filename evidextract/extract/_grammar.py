@@ -60,8 +60,16 @@ _ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "o
               "accuracy", "i2"}
 
 
-_NUMBER_CACHE: dict = {}
-_MISSING = object()
+_TOKEN_CACHE: dict = {}
+
+
+def _token_info(text):
+    """Return and cache ``(lower, number or None, counts as a number)`` for a token text."""
+    lower = text.lower()
+    number = parse_number(text)
+    info = (lower, number, number is not None or lower in NUMBER_WORDS or lower in ORDINAL_WORDS)
+    _TOKEN_CACHE[text] = info
+    return info
 
 
 @dataclass
@@ -103,19 +111,18 @@ def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
 
     ``more_matches(texts, lowers, numbers, is_num)``, when given, returns more matches.
     """
-    lowers = [t.lower() for t in texts]
-    cache = _NUMBER_CACHE
+    # One cache lookup a token gives its lower case, its number and whether it counts as one.
+    cache = _TOKEN_CACHE
     if len(cache) > 200_000:
         cache.clear()
-    numbers = []
-    for t in texts:
-        v = cache.get(t, _MISSING)
-        if v is _MISSING:
-            v = cache[t] = parse_number(t)
-        numbers.append(v)
+    get = cache.get
+    infos = [get(t) or _token_info(t) for t in texts]
+    if infos:
+        lowers, numbers, is_num = (list(column) for column in zip(*infos, strict=True))
+    else:
+        lowers, numbers, is_num = [], [], []
     index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
-    index.is_num = [v is not None or w in NUMBER_WORDS or w in ORDINAL_WORDS
-                    for v, w in zip(numbers, lowers, strict=True)]
+    index.is_num = is_num
     if more_matches is not None:
         matches = list(matches) + more_matches(texts, lowers, numbers, index.is_num)
     for label in labels:
