@@ -52,6 +52,11 @@ _GROUP_STOP = {",", ";", ".", "(", ")", "[", "]", "and", "were", "was", "is", "a
                "respectively", ":", "than", "with", "at", "after", "as", "to", "by", "of"}
 #: How far back (tokens) context is looked for: keeps the work linear in long sentences.
 _LOOKBACK = 80
+# Nouns that a number names rather than measures: "dose 2", "codon 12", "grade 3".
+_LABEL_NOUNS = {"dose", "codon", "grade", "stage", "type", "group", "arm", "cycle", "level",
+                "phase", "experiment", "cohort", "study", "trial", "visit", "segment", "score",
+                "week", "weeks", "day", "days", "month", "months", "year", "years", "version",
+                "patient", "case", "lesion", "figure", "table", "model"}
 _DIAGNOSTIC = {"sensitivity", "specificity", "accuracy", "auc"}
 _FRACTION_STATS = {"proportion", "sensitivity", "specificity", "accuracy", "i2"}
 _UNIT_RANGE_STATS = {"auc", "icc", "kappa", "sensitivity", "specificity", "accuracy"}
@@ -770,8 +775,54 @@ def scan_sentence(index, lo, hi):
         if row is not None:
             rows.extend(row)
             last_main = next((r for r in row if r.stat != "p_value"), last_main)
+    _percent_lists(index, rows, lo, consumed)
     _post_process(index, rows, lo, hi)
     return rows
+
+
+def _names_a_number(word):
+    """Tell whether ``word`` before a number makes it a label (``Experiment 1``, ``dose 2``)."""
+    return word.isalpha() and (word[0].isupper() or word.lower() in _LABEL_NOUNS)
+
+
+def _percent_lists(index, rows, lo, consumed):
+    """``rates were 78.2, 48.3 and 18.3%``: one ``%`` after a list applies to each number.
+
+    The bare numbers (0 to 100, no row of their own) separated by commas or ``and`` right
+    before a percentage become rows of the same statistic.
+    """
+    texts, numbers = index.texts, index.numbers
+    not_stat = index.covered["NOT_STAT"]
+    timepoints = index.covered["TIMEPOINT"]
+    taken = set()
+    for r in rows:
+        taken.update(range(r.a, r.b))
+    family = _UNIT_RANGE_STATS | {"proportion"}
+    added = []
+    for r in rows:
+        if not r.percent or r.stat not in family or "count" in r.fields:
+            continue
+        k = r.a - 1
+        found = []
+        while k > lo:
+            gap = 0
+            while k > lo and texts[k] in (",", "and") and gap < 2:
+                k -= 1
+                gap += 1
+            v = numbers[k]
+            if gap == 0 or v is None or not 0 <= v <= 100 or k in taken or k in consumed \
+                    or k in not_stat or k in timepoints or texts[k - 1] in COMPARATORS \
+                    or texts[k - 1] in _PM or _names_a_number(texts[k - 1]):
+                break
+            found.append(k)
+            k -= 1
+        for k in found:
+            extra = Row(a=k, b=k + 1, stat=r.stat, value=numbers[k] / 100,
+                        pattern=f"{r.stat}/percent_list", percent=True)
+            added.append(extra)
+    if added:
+        rows.extend(added)
+        rows.sort(key=lambda row: row.a)
 
 
 def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
@@ -1096,8 +1147,13 @@ def _post_process(index, rows, lo, hi):
             if prev.stat in ("mean", "median") and prev.fields.get("unit") and r.a - prev.b <= 4:
                 r.fields["unit"] = prev.fields["unit"]
     runs = _runs(index, main)
-    if "respectively" in index.lowers[lo:hi]:
-        _distribute_keywords(index, runs, lo, hi)
+    # A list of values after a list of keywords of the same length reads in order, with or
+    # without "respectively" ("sensitivity and specificity were 79% and 100%").
+    _distribute_keywords(index, runs, lo, hi)
+    if all(len(run) == 1 for run in runs):
+        rows[:] = _shared_value(index, rows, main, lo)
+        main = [r for r in rows if r.stat != "p_value"]
+        runs = _runs(index, main)
     _assign_timepoints(index, rows, main, runs, lo, hi)
     _assign_outcomes(index, main, lo, hi)
     _assign_groups(index, main, runs, lo, hi)
@@ -1106,6 +1162,36 @@ def _post_process(index, rows, lo, hi):
             for key in ("outcome", "timepoint", "timepoint_days", "group"):
                 if key in r.link.fields:
                     r.fields[key] = r.link.fields[key]
+
+
+def _shared_value(index, rows, main, lo):
+    """``sensitivity and specificity were 100%``: one value stated for a list of statistics.
+
+    When the only fraction of a sentence (proportion or diagnostic statistic) follows a list
+    of diagnostic keywords, it gets one row for each keyword of the list.
+    """
+    fractions = [r for r in main if r.stat in _UNIT_RANGE_STATS | {"proportion"}]
+    if len(fractions) != 1 or "count" in fractions[0].fields or "total" in fractions[0].fields:
+        return rows
+    row = fractions[0]
+    lists = [kl for kl in _keyword_lists(index, lo, row.a)
+             if all(stat in _UNIT_RANGE_STATS for stat in kl)
+             and (row.stat in kl or row.stat == "proportion")]
+    if len(lists) != 1 or not 0 <= row.value <= 1:
+        return rows
+    out = []
+    for r in rows:
+        if r is not row:
+            out.append(r)
+            continue
+        for stat in dict.fromkeys(lists[0]):
+            twin = Row(a=r.a, b=r.b, stat=stat, value=r.value, fields=dict(r.fields),
+                       pattern=f"{stat}/shared_value", link=r.link, percent=r.percent,
+                       integer=r.integer)
+            out.append(r if stat == r.stat else twin)
+            if stat == r.stat:
+                r.pattern = f"{stat}/shared_value"
+    return out
 
 
 def _keyword_lists(index, lo, hi):
@@ -1137,13 +1223,15 @@ def _distribute_keywords(index, runs, lo, hi):
              if all(stat in _UNIT_RANGE_STATS | {"proportion"} for stat in kl)]
     if not lists:
         return
+    kind = "keyword_list_respectively" if "respectively" in index.lowers[lo:hi] \
+        else "keyword_list"
     for run in runs:
         for stats in lists:
             if len(stats) == len(run) and all(r.stat in _UNIT_RANGE_STATS | {"proportion"}
                                               and 0 <= r.value <= 1 for r in run):
                 for r, stat in zip(run, stats, strict=True):
                     r.stat = stat
-                    r.pattern = f"{stat}/keyword_list_respectively"
+                    r.pattern = f"{stat}/{kind}"
                 break
 
 
