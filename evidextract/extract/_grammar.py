@@ -52,6 +52,13 @@ _GROUP_STOP = {",", ";", ".", "(", ")", "[", "]", "and", "were", "was", "is", "a
                "respectively", ":", "than", "with", "at", "after", "as", "to", "by", "of"}
 #: How far back (tokens) context is looked for: keeps the work linear in long sentences.
 _LOOKBACK = 80
+# After "24-hour" or "44-month", nouns that make it a length of time, not a timepoint.
+_DURATION_NOUNS = {"period", "periods", "interval", "window", "span", "recall", "course"}
+# Words that may follow a score out of 10 or 100 ("7.1/10 with a range", "2/10 at 3 months");
+# any other word makes "/100" a rate ("36.6/100 person-years") or a count ("7/10 lesions").
+_AFTER_SCORE = {"with", "at", "and", "or", "in", "on", "after", "before", "vs", "vs.", "versus",
+                "to", "for", "from", "was", "were", "by", "during", "compared", "respectively",
+                "while", "whereas", "but", "than", "points", "point", "pts"}
 # Nouns that a number names rather than measures: "dose 2", "codon 12", "grade 3".
 _LABEL_NOUNS = {"dose", "codon", "grade", "stage", "type", "group", "arm", "cycle", "level",
                 "phase", "experiment", "cohort", "study", "trial", "visit", "segment", "score",
@@ -277,6 +284,8 @@ def find_timepoints(index, lo, hi, value_tokens):
                 continue
             if start > lo and texts[start - 1] in COMPARATORS:
                 continue  # "(≥ 50 years)": an age limit, not a time
+            if end < hi and index.lowers[end] in _DURATION_NOUNS:
+                continue  # "in a 24-hour period": how long, not when
             per = unit_days(texts[end - 1])
             days = None if per is None else value * per
             # "Two- and 5-year", "at 1, 3, 5 years": earlier numbers share the unit.
@@ -875,6 +884,9 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         row.percent = True
         shape = "percent"
         j += 1
+    elif _on_a_scale(index, row, j, lo, hi):
+        j += 2  # "7.1/10": a score with the top of its scale, not a count out of a total
+        shape = "scale"
     elif j + 1 < hi and texts[j] == "/" and numbers[j + 1] is not None and row.integer:
         fields["count"], fields["total"] = int(v), int(numbers[j + 1])
         shape = "n_of_N"
@@ -924,6 +936,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     row.stat = prelim
     text_end, p_rows = read_attachments(index, row, j, hi, consumed, sentence_ci)
     text_end = max(text_end, j)
+    if shape == "scale" and "range_low" not in fields:
+        text_end = _scale_range(index, row, text_end, hi)
     # "64 (64/74; 86.5%) patients": the counted noun after the brackets.
     if unit_kind is None and ("percent" in fields or "count" in fields or row.percent):
         noun = _noun_after(index, text_end, hi, max_modifiers=0)
@@ -932,6 +946,10 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             unit_kind = "count"
             text_end = noun[1]
     stat, pattern = _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape)
+    if shape == "scale" and stat not in ("mean", "median"):
+        # A score out of 10 or 100 reported alone is an average: a median when so named.
+        stat = "median" if kw_stat == "median" else "mean"
+        pattern = f"{stat}/scale_score"
     if stat is None and not p_rows and row.integer and not fields and b < hi:
         enumerated = _enumerated_count(index, row, rows, lo)
         if enumerated is not None:
@@ -954,6 +972,49 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     consumed.update(range(row.a, text_end))
     end = max([text_end] + [p.b for p in p_rows])
     return [row] + p_rows, end
+
+
+def _on_a_scale(index, row, j, lo, hi):
+    """Tell whether ``/10`` or ``/100`` at ``j`` gives the scale of a mean or median score.
+
+    ``7.1/10`` (a decimal cannot count anything), or ``mean score 7/10``.
+    """
+    texts = index.texts
+    if not (j + 1 < hi and texts[j] == "/" and texts[j + 1] in ("10", "100")
+            and 0 <= row.value <= index.numbers[j + 1]):
+        return False
+    if j + 2 < hi and (texts[j + 2] in ("/", "%") or (
+            texts[j + 2][:1].isalpha() and index.lowers[j + 2] not in _AFTER_SCORE)):
+        return False  # "3/10/2015", "7/10 (70%)", "36.6/100 person-years", "7/10 lesions"
+    if not row.integer:
+        return True
+    kw = nearest_keyword(index, row.a, lo)
+    return kw is not None and kw[0] in ("mean", "median") and kw[1] <= 8
+
+
+def _scale_range(index, row, k, hi):
+    """``7.1/10 with a range of 4/10 to 10/10``: the range of a score, on the same scale."""
+    texts, lowers, numbers = index.texts, index.lowers, index.numbers
+    scale = texts[row.b + 1]
+    start = k
+    while k < hi and k - start < 5 and lowers[k] in ("with", "a", "(", "[", "range", "of", ",",
+                                                     ":"):
+        k += 1
+    if "range" not in lowers[start:k]:
+        return start
+    m = k
+    if m + 6 < hi and numbers[m] is not None and texts[m + 1] == "/" \
+            and texts[m + 2] == scale and texts[m + 3] in _RANGE_DASHES - {"and"} \
+            and numbers[m + 4] is not None and texts[m + 5] == "/" and texts[m + 6] == scale \
+            and numbers[m] <= numbers[m + 4]:
+        end = m + 7
+        if texts[start] in _OPEN:  # "(range, 3/10-9/10)", "(range 3/10-9/10; p = 0.01)"
+            if end >= hi or texts[end] not in (_OPEN[texts[start]], ";", ","):
+                return start
+            end += texts[end] == _OPEN[texts[start]]
+        row.fields["range_low"], row.fields["range_high"] = numbers[m], numbers[m + 4]
+        return end
+    return start
 
 
 def _count_of_total(index, row, lo):
@@ -1241,7 +1302,7 @@ def _runs(index, main):
     for r in main:
         if runs:
             last = runs[-1][-1]
-            gap = index.lowers[last.b:r.a]
+            gap = _outside_brackets(index.lowers[last.b:r.a])
             family = _UNIT_RANGE_STATS | {"proportion"}
             same = last.stat == r.stat or (last.stat in family and r.stat in family)
             if same and all(t in _RUN_GAP for t in gap) and len(gap) <= 3:
@@ -1249,6 +1310,19 @@ def _runs(index, main):
                 continue
         runs.append([r])
     return runs
+
+
+def _outside_brackets(tokens):
+    """Return the tokens not inside brackets: ``5.1 (P < .0001), 4.0`` is still a list."""
+    out, depth = [], 0
+    for t in tokens:
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]") and depth:
+            depth -= 1
+        elif not depth:
+            out.append(t)
+    return out if not depth else tokens
 
 
 def _assign_timepoints(index, rows, main, runs, lo, hi):
