@@ -127,8 +127,11 @@ def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
     cache = _TOKEN_CACHE
     if len(cache) > 200_000:
         cache.clear()
-    get = cache.get
-    infos = [get(t) or _token_info(t) for t in texts]
+    try:
+        infos = list(map(cache.__getitem__, texts))  # C-speed when every token is known
+    except KeyError:
+        get = cache.get
+        infos = [get(t) or _token_info(t) for t in texts]
     if infos:
         lowers, numbers, is_num = (list(column) for column in zip(*infos, strict=True))
     else:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from operator import add
+
 from spacy.attrs import ORTH, SPACY
 
 _WORDS: dict[int, str] = {}
+_SPACE = ("", " ")  # indexed by the trailing-space flag
 _CACHE_KEY = "evidextract.token_table"
 
 
@@ -31,14 +34,18 @@ def token_table(doc) -> tuple[list[str], list[bool], str]:
     words = _WORDS
     if len(words) > 500_000:
         words.clear()
-    texts = []
-    for h in array[:, 0].tolist():
-        text = words.get(h)
-        if text is None:
-            text = words[h] = strings[h]
-        texts.append(text)
+    hashes = array[:, 0].tolist()
+    try:
+        texts = list(map(words.__getitem__, hashes))  # C-speed when every word is known
+    except KeyError:
+        texts = []
+        for h in hashes:
+            text = words.get(h)
+            if text is None:
+                text = words[h] = strings[h]
+            texts.append(text)
     spaces = array[:, 1].astype(bool).tolist()
-    full = "".join([t + " " if s else t for t, s in zip(texts, spaces, strict=True)])
+    full = "".join(map(add, texts, map(_SPACE.__getitem__, spaces)))
     return texts, spaces, full
 
 
