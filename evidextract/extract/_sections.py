@@ -16,7 +16,8 @@ from evidextract.io import _sections as _io_sections
 
 # Where a label may start: the start of the text, or after the characters that end a
 # sentence or a line (the set of ``evidextract.io._sections._BEFORE_LABEL`` plus "\n").
-_STARTS = re.compile(r"(?:^|[.?!:;)\]}\"'\u2019\u201d\u2022*\n])\s*")
+# Only before a letter (a label starts with an upper-case one): the others are never tried.
+_STARTS = re.compile(r"(?:^|[.?!:;)\]}\"'\u2019\u201d\u2022*\n])\s*(?=[^\W\d_])")
 
 
 def find_sections(abstract: str) -> list[tuple[str, str, int, int]]:
