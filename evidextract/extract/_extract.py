@@ -8,6 +8,7 @@ import json
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 
+import numpy as np
 import pandas as pd
 
 from evidextract.extract._components import ROW_FIELDS
@@ -141,9 +142,15 @@ def empty_table() -> pd.DataFrame:
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    data = {name: [r.get(name) for r in rows] for name in COLUMNS}
-    frame = pd.DataFrame(data, columns=list(COLUMNS))
-    return frame.astype(COLUMNS)
+    # Each column built with its dtype at once: no inference pass, no astype copy.
+    data = {}
+    for name, dtype in COLUMNS.items():
+        values = [r.get(name) for r in rows]
+        if dtype == _FLOAT:
+            data[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+        else:
+            data[name] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(data, columns=list(COLUMNS), copy=False)
 
 
 def _section_of(sections, start):

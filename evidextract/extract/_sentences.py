@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import compress
+from operator import itemgetter
 
 import numpy as np
 from spacy.attrs import IDX, SENT_START
@@ -19,6 +21,7 @@ _NO_BREAK_BEFORE_STOP = frozenset(
 )
 _STOPS = frozenset({".", "?", "!"})
 _LAST_CHARS = frozenset(".?!\n\u2022 \t\r")
+_last_char = itemgetter(-1)
 _OPENERS = frozenset({"(", "[", "\u2022", "\u00b7", "*", '"', "\u201c", "'"})
 
 
@@ -53,7 +56,8 @@ class SentenceSplitter:
         starts = [False] * n
         starts[0] = True
         # Only tokens ending in a full stop, ?, !, a line break or a bullet can matter.
-        candidates = [i for i, t in enumerate(texts) if t[-1] in _LAST_CHARS]
+        candidates = list(compress(range(n), map(_LAST_CHARS.__contains__,
+                                                 map(_last_char, texts))))
         for i in candidates:
             if i >= n - 1:
                 break
