@@ -11,7 +11,7 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 #: one at a time and searches the rest of the run for a suffix each time, so its time grows
 #: with the square of a run's length ("((((...", "%%%%...", "±±±..."); longer runs are cut.
 MAX_RUN = 100
-_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_RUN + 1},}}")  # tried at the start of runs only
 # Characters after which a long run may be cut: not inside a word or a number (1.5, 1,267, 0·72).
 _CUT_AFTER = re.compile(r"[^\w.,\u00b7]")
 
@@ -55,7 +55,8 @@ class RunLimitedTokenizer:
 
     def __call__(self, text: str) -> Doc:
         """Tokenize ``text``; ``doc.text == text``."""
-        if _LONG_RUN.search(text) is None:
+        # str.split and the regex's \s agree on white space; split is the cheaper test.
+        if len(text) <= MAX_RUN or max(map(len, text.split()), default=0) <= MAX_RUN:
             return self.tokenizer(text)
         words, spaces = [], []
         for piece in _pieces(text):
