@@ -16,8 +16,7 @@ from evidextract.io import _sections as _io_sections
 
 # Where a label may start: the start of the text, or after the characters that end a
 # sentence or a line (the set of ``evidextract.io._sections._BEFORE_LABEL`` plus "\n").
-# Only before a letter (a label starts with an upper-case one): the others are never tried.
-_STARTS = re.compile(r"(?:^|[.?!:;)\]}\"'\u2019\u201d\u2022*\n])\s*(?=[^\W\d_])")
+_STARTS = re.compile(r"(?:^|[.?!:;)\]}\"'\u2019\u201d\u2022*\n])\s*")
 
 
 def find_sections(abstract: str) -> list[tuple[str, str, int, int]]:
