@@ -212,9 +212,6 @@ def test_fuzz_extract_decimal_before_percent_change_is_no_count():
     assert proportions.empty, proportions[["text", "value", "count"]]
 
 
-@pytest.mark.xfail(strict=True, reason="extract: 'n/N (x%)' with a percentage outside 0-100 "
-                   "(a typo, '4/42 (1011%)', one bench abstract) keeps the percentage as a "
-                   "proportion of 10.11 instead of n/N")
 def test_fuzz_extract_n_of_total_with_impossible_percent_stays_in_unit_interval():
     stats = extract_strict(["Fistulas occurred in 7/32 (22%) vs. 4/42 (1011%) patients."])
     proportions = stats[stats["stat"] == "proportion"]

@@ -1111,6 +1111,8 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
                 k in index.covered["OUTCOME"] for k in range(max(lo, row.a - 8), row.a))):
             return None, ""  # "pain ≥ 4/10", "VAS 7/10": a score on a scale, not a count
         pct = f.pop("percent", None)
+        if pct is not None and not 0 <= pct <= 1:
+            pct = None  # "4/42 (1011%)": a misprinted percentage; the counts stand
         row.value = pct if pct is not None else f["count"] / f["total"]
         return "proportion", "proportion/n_of_N"
     if "percent" in f and (not row.integer or unit_kind == "measure" or v < 0
