@@ -526,31 +526,10 @@ def _draw_graph(ax, table, style, limits, fontsize):
 def _draw_arrows(ax, row, y, limits, style):
     """Draw an arrow where a study's interval leaves the axis."""
     low, high = limits
-    if row.low < low:
-        ax.plot(
-            [low],
-            [y],
-            marker="<",
-            markersize=4,
-            color=style.line_color,
-            linestyle="none",
-            gid=f"arrow:{row.key}",
-            clip_on=False,
-            zorder=2,
-        )
-    if row.high > high:
-        ax.plot(
-            [high],
-            [y],
-            marker=">",
-            markersize=4,
-            color=style.line_color,
-            linestyle="none",
-            gid=f"arrow:{row.key}",
-            clip_on=False,
-            zorder=2,
-        )
-
+    for outside, x, marker in ((row.low < low, low, "<"), (row.high > high, high, ">")):
+        if outside:
+            ax.plot([x], [y], marker=marker, markersize=4, color=style.line_color,
+                    linestyle="none", gid=f"arrow:{row.key}", clip_on=False, zorder=2)
 
 def _draw_refline(ax, table, scale, refline):
     """Draw the line of no effect, across the rows that hold graphics only."""

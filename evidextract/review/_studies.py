@@ -214,10 +214,7 @@ def pre_post(
     stats = as_stats(stats)
     target = _scale_max(scale) if scale is not None else None
     reverse = set(as_list(reverse) or [])
-    match = outcome_matcher(as_list(outcome))
-    rows = stats[stats["stat"].isin(["mean", "median"]).fillna(False)].copy()
-    rows["_outcome"] = rows["outcome"].map(match)
-    rows = rows[rows["_outcome"].notna()]
+    rows = _select(stats, ["mean", "median"], outcome)
     is_base = timepoint_mask(rows, baseline)
     if followup is None:
         is_follow = ~is_base & (rows["timepoint"].notna() | rows["timepoint_days"].notna())
@@ -322,10 +319,7 @@ def two_groups(
     0  5.0   20  6.5   22
     """
     stats = as_stats(stats)
-    match = outcome_matcher(as_list(outcome))
-    rows = stats[stats["stat"].isin(["mean", "median"]).fillna(False)].copy()
-    rows["_outcome"] = rows["outcome"].map(match)
-    rows = rows[rows["_outcome"].notna()]
+    rows = _select(stats, ["mean", "median"], outcome)
     if timepoint is not None:
         rows = rows[timepoint_mask(rows, timepoint)]
     out = []
@@ -368,6 +362,13 @@ def two_groups(
     return _frame(out, TWO_GROUPS_COLUMNS)
 
 
+def _select(stats, kinds, outcome, keep_unnamed=False):
+    """Rows of the given ``stat`` kinds whose outcome matches, with it in ``_outcome``."""
+    rows = stats[stats["stat"].isin(kinds).fillna(False)].copy()
+    rows["_outcome"] = rows["outcome"].map(outcome_matcher(as_list(outcome)))
+    return rows if keep_unnamed else rows[rows["_outcome"].notna()]
+
+
 def proportions(
     stats: pd.DataFrame,
     outcome=None,
@@ -407,10 +408,7 @@ def proportions(
     0  34  64  0.531
     """
     stats = as_stats(stats)
-    match = outcome_matcher(as_list(outcome))
-    rows = stats[(stats["stat"] == "proportion").fillna(False)].copy()
-    rows["_outcome"] = rows["outcome"].map(match)
-    rows = rows[rows["_outcome"].notna()]
+    rows = _select(stats, ["proportion"], outcome)
     if group is not None:
         rows = _group_rows(rows, group)
     out = []
@@ -491,10 +489,7 @@ def estimates(
     if unknown:
         raise ValueError(f"unknown estimate kind(s) {sorted(unknown)}; "
                          f"valid: {sorted(ESTIMATE_MEASURES)}")
-    match = outcome_matcher(as_list(outcome))
-    rows = stats[stats["stat"].isin(kinds).fillna(False)].copy()
-    rows["_outcome"] = rows["outcome"].map(match)
-    rows = rows[rows["_outcome"].notna() | (outcome is None)]
+    rows = _select(stats, kinds, outcome, keep_unnamed=outcome is None)
     out = []
     for _, row in rows.iterrows():
         measure = ESTIMATE_MEASURES[row["stat"]]
