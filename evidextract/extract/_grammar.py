@@ -1221,13 +1221,14 @@ def _post_process(index, rows, lo, hi):
         main = [r for r in rows if r.stat != "p_value"]
         runs = _runs(index, main)
     _assign_timepoints(index, rows, main, runs, lo, hi)
-    _assign_outcomes(index, main, lo, hi)
+    _assign_outcomes(index, main, lo, hi, runs)
     _assign_groups(index, main, runs, lo, hi)
     for r in rows:
         if r.stat == "p_value" and r.link is not None:
             for key in ("outcome", "timepoint", "timepoint_days", "group"):
                 if key in r.link.fields:
                     r.fields[key] = r.link.fields[key]
+    _compare_p_groups(rows)
 
 
 def _shared_value(index, rows, main, lo):
@@ -1388,9 +1389,12 @@ def _set_tp(row, tp):
 
 def _phrase(index, k, hi, limit=5):
     """Words from ``k`` up to a stop word or punctuation, at most ``limit`` tokens."""
+    if k + 1 < hi and index.lowers[k] in ("patients", "those") and index.lowers[k + 1] == "with":
+        k += 2  # "for patients with HR cytogenetics"
     out = k
     while out < hi and out - k < limit and index.lowers[out] not in _GROUP_STOP \
-            and index.numbers[out] is None:
+            and index.numbers[out] is None \
+            and not (out > k and index.lowers[out].endswith("ing") and len(index.lowers[out]) > 5):
         out += 1
     if out == k:
         return None
@@ -1404,77 +1408,692 @@ def _phrase(index, k, hi, limit=5):
     return _span_text(index, start, out) if start < out else None
 
 
-def _assign_outcomes(index, main, lo, hi):
-    outcomes = index.covered["OUTCOME"]
+# --------------------------------------------------------------------------- outcomes
+
+_CLAUSE_WORDS = {"that", "which", "who", "whom", "where", "while", "whereas", "when", "if",
+                 "although", "because", "but", "whether", "since", "though"}
+_BOUNDARY = {",", ";", ":", "(", ")", "[", "]", ".", "?", "!"}
+# Statistic keywords that name how a value is counted, never what is measured.
+_BARE_STAT_WORDS = {"proportion", "proportions", "percentage", "percentages", "rate", "rates",
+                    "frequency", "frequencies"}
+
+
+def _words(name):
+    """Return one word list of ``patterns/context_words.jsonl`` as a frozenset.
+
+    Examples
+    --------
+    >>> "was" in _words("link_verb"), "group" in _words("group_head")
+    (True, True)
+    """
+    found = _WORD_LISTS.get(name)
+    if found is None:
+        from evidextract.extract._patterns import load_patterns
+
+        for p in load_patterns("context_words.jsonl"):
+            _WORD_LISTS.setdefault(p["id"], set()).add(p["pattern"][0]["LOWER"])
+        for key, words in list(_WORD_LISTS.items()):
+            _WORD_LISTS[key] = frozenset(words)
+        found = _WORD_LISTS.get(name, frozenset())
+    return found
+
+
+_WORD_LISTS: dict = {}
+
+
+def _outcome_text(index, start, end, pid):
+    """Return the outcome a rule match names: as written, or its abbreviation when spelled out.
+
+    ``Numerical Pain Rating Scale`` is given as ``NRS`` (what reviewers pool by), while
+    ``pain severity``, ``LTC`` or ``operation time`` stay as the abstract writes them.
+    """
+    text = _span_text(index, start, end)
+    if " " in text and " " not in pid and any(c.isupper() for c in pid):
+        return pid
+    return text
+
+
+def _subject_span(index, a, lo):
+    """Return the token span of the subject a value is stated for, or None.
+
+    ``The mean tumor size was 5.0 cm``: the words before ``was`` up to the start of the
+    clause. Only a linking verb (``was``, ``were``, ``decreased to``) right before the
+    value makes a subject.
+    """
+    lowers = index.lowers
+    verbs, fillers = _words("link_verb"), _words("link_filler")
+    k, verb = a - 1, None
+    while k >= lo and a - k <= 5 and (lowers[k] in verbs or lowers[k] in fillers):
+        if lowers[k] in verbs:
+            verb = k
+        k -= 1
+    if verb is None:
+        return None
+    end = k + 1
+    start = end
+    while start - 1 >= lo and end - start < 10:
+        w = lowers[start - 1]
+        if w in _BOUNDARY or w in _CLAUSE_WORDS or w in verbs or w == "%":
+            break
+        if index.numbers[start - 1] is not None and not _in_time_list(index, start - 1):
+            break
+        start -= 1
+    return (start, end) if start < end else None
+
+
+def _in_time_list(index, k):
+    """Tell whether the number at ``k`` is one of a list of times (``at 1, 3, 5 years``)."""
+    if k in index.covered["TIMEPOINT"]:
+        return True
+    nxt = index.lowers[k + 1] if k + 1 < len(index.lowers) else ""
+    return nxt in (",", "and", "or", "-") and k + 2 < len(index.lowers) \
+        and index.numbers[k + 2] is not None
+
+
+def _trim_outcome(index, start, end):
+    """Trim a subject to the name of its outcome.
+
+    ``the mean score for worst pain in a 24-hour period`` -> ``score for worst pain``;
+    ``The percentage of IFs`` -> ``IFs``.
+    """
+    lowers = index.lowers
+    lead, measure, cut = _words("outcome_lead"), _words("outcome_measure"), _words("outcome_cut")
+    tps = index.covered["TIMEPOINT"]
+    while start < end:
+        w = lowers[start]
+        if w in lead or start in tps or w in (",", "and", "-"):
+            start += 1
+        elif w in measure and start + 1 < end and lowers[start + 1] in ("of", "in"):
+            start += 2
+        else:
+            break
+    for k in range(start + 1, end):
+        if k in tps or index.numbers[k] is not None:
+            end = k  # "The mean VAS 6 months after surgery": the time is no part of it
+            break
+        if lowers[k] in cut or lowers[k] == "for" and k + 1 < end \
+                and lowers[k + 1] in ("patients", "those", "the", "a", "an", "participants"):
+            end = k
+            break
+    while end > start and lowers[end - 1] in ("the", "a", "an", "-", "and", "of"):
+        end -= 1
+    return start, end
+
+
+_INSTRUMENT_WORDS = {"score", "scores", "scale", "value", "values", "level", "levels", "index"}
+
+
+def _subject_outcome(index, a, lo):
+    """Return the outcome named as the subject of the value at ``a``, or None."""
+    span = _subject_span(index, a, lo)
+    if span is None:
+        return None
+    start, end = _trim_outcome(index, *span)
+    if start >= end or end - start > 6 or index.lowers[start] in _words("outcome_cut"):
+        return None
+    words = index.lowers[start:end]
+    if all(w in _words("pronoun") or w in _MODIFIER_STOP for w in words):
+        return None
+    keywords = index.covered["STAT_KEYWORD"]
+    if all(k in keywords for k in range(start, end)):
+        return None  # "the sensitivity was 80%": the statistic, not an outcome
+    for k in range(start, end):
+        hit = index.covered["OUTCOME"].get(k)
+        if hit is not None and hit[0] >= start and hit[1] <= end:
+            text = _outcome_text(index, *hit)
+            if text == hit[2] and text != _span_text(index, hit[0], hit[1]):
+                return text  # the abbreviation of a spelled-out instrument
+            rest = index.lowers[start:hit[0]] + index.lowers[hit[1]:end]
+            if any(c.isupper() for c in hit[2]) and all(w in _INSTRUMENT_WORDS for w in rest):
+                return text  # "the mean VAS score": the instrument
+            break
+    return _span_text(index, start, end)
+
+
+def _own_keyword(index, r, lo, hi):
+    """``sensitivity`` for a sensitivity row: its own keyword nearest it in the sentence."""
+    cover = index.covered["STAT_KEYWORD"]
+    best = None
+    for k in range(max(lo, r.a - _LOOKBACK), min(hi, r.b + 3)):
+        hit = cover.get(k)
+        if hit is not None and hit[2] == r.stat and (r.a <= k < r.b) is False:
+            if best is None or abs(k - r.a) < abs(best[0] - r.a):
+                best = hit
+    if best is None:
+        return None
+    text = _span_text(index, best[0], best[1])
+    # "sensitivities with 95% confidence interval were ...": one value, one sensitivity.
+    return text[:-3] + "y" if text.lower().endswith("ities") else text
+
+
+def _quantity_outcome(index, r, lo, hi):
+    """``tumor size ≥4 cm``, ``30 mm of lengthening``: what a quantity measures."""
+    lowers, texts = index.lowers, index.texts
+    k = r.a
+    while k - 1 >= lo and texts[k - 1] in COMPARATORS:
+        k -= 1
+    start = k
+    while start - 1 >= lo and k - start < 3 and texts[start - 1].isalpha() \
+            and lowers[start - 1] not in _MODIFIER_STOP and lowers[start - 1] not in _BOUNDARY \
+            and lowers[start - 1] not in _CLAUSE_WORDS \
+            and lowers[start - 1] not in _words("outcome_cut") \
+            and lowers[start - 1] not in _GROUP_STOP and lowers[start - 1] not in _RANGE_DASHES \
+            and not lowers[start - 1].endswith(("ed", "ly")):
+        start -= 1
+    if start < k and not all(w in _words("pronoun") for w in lowers[start:k]):
+        return _span_text(index, start, k)
+    if r.b + 1 < hi and lowers[r.b] == "of" and texts[r.b + 1].isalpha():
+        return _phrase(index, r.b + 1, hi, limit=3)
+    return None
+
+
+def _label_before(index, r, lo):
+    """``(n = 100; age 62.5 ± 5.2; event rate 50%)``: a label between a list mark and its value."""
     texts, lowers = index.texts, index.lowers
+    start = r.a
+    while start - 1 >= lo and r.a - start < 3 and texts[start - 1].isalpha() \
+            and lowers[start - 1] not in _MODIFIER_STOP and start - 1 not in index.covered["UNIT"]:
+        start -= 1
+    if start == r.a or start - 1 < lo or texts[start - 1] not in (";", ",", "(", "["):
+        return None
+    if any(k in index.covered["STAT_KEYWORD"] for k in range(start, r.a)):
+        return None
+    return _span_text(index, start, r.a)
+
+
+def _bracket_outcome(index, r, lo):
+    """``Breast (18.6%)``: a percentage in brackets after what it counts."""
+    texts, lowers = index.texts, index.lowers
+    k = r.a - 1
+    if k < lo or texts[k] not in ("(", "["):
+        return None
+    start = k
+    while start - 1 >= lo and k - start < 4 and lowers[start - 1] not in _MODIFIER_STOP \
+            and texts[start - 1] not in (",", ";", ":", ")", "(") \
+            and index.numbers[start - 1] is None and unit_days(texts[start - 1]) is None:
+        start -= 1
+    return _span_text(index, start, k) if start < k else None
+
+
+def _sex_outcome(index, r, hi):
+    """``60.6% being female``, ``108/172 (62.79%) males``: the sex a percentage counts."""
+    lowers, texts = index.lowers, index.texts
+    sexes = ("female", "females", "male", "males", "women", "men")
+    k = r.b + (1 if r.b < hi and lowers[r.b] == "being" else 0)
+    if k < hi and lowers[k] in sexes:
+        return texts[k]
+    unit = r.fields.get("unit")
+    if unit and unit.lower() in ("males", "females", "women", "men"):
+        return unit
+    if r.a - 1 >= 0 and lowers[r.a - 1] in sexes:
+        return texts[r.a - 1]  # "male 55%"
+    return None
+
+
+def _names_outcome(index, hit, r):
+    """Tell whether an outcome rule match names an outcome here.
+
+    ``age-adjusted`` is no age, and ``follow-up`` inside a timepoint (``at the last
+    follow-up``) is no outcome, unless the value follows it in brackets
+    (``at the last follow-up (mean 14.7 months)``).
+    """
+    start, end, _ = hit
+    texts = index.texts
+    if end < len(texts) and texts[end] == "-" and not index.spaces[end - 1]:
+        return False
+    if start in index.covered["TIMEPOINT"]:
+        return end < r.a and texts[end] in ("(", "[") and ")" not in texts[end:r.a]
+    return True
+
+
+def _pattern_outcome(index, r, lo, hi):
+    """Return the outcome rule match nearest before the value (or just after it)."""
+    outcomes = index.covered["OUTCOME"]
+    for k in range(r.a - 1, max(lo, r.a - _LOOKBACK) - 1, -1):
+        hit = outcomes.get(k)
+        if hit is not None and _names_outcome(index, hit, r):
+            return _outcome_text(index, *hit)
+    for k in range(r.b, min(hi, r.b + 3)):
+        hit = outcomes.get(k)
+        if hit is not None:
+            return _outcome_text(index, *hit)
+    return None
+
+
+def _keyword_outcome(index, r, lo):
+    """``osteoporosis prevalence was 2.84%``: a keyword that names what is counted."""
+    kw = nearest_keyword(index, r.a, lo, window=_LOOKBACK)
+    if kw is None or kw[0] != "proportion":
+        return None
+    text = _span_text(index, kw[2], kw[3])
+    return None if text.lower() in _BARE_STAT_WORDS else text
+
+
+def _outcome_of(index, r, anchor, lo, hi):
+    """Decide the outcome of one row; ``anchor`` is where its list of values starts."""
+    lowers = index.lowers
+    if r.stat == "proportion":
+        sex = _sex_outcome(index, r, hi)
+        if sex:
+            return sex
+        bracket = _bracket_outcome(index, r, lo)
+        if bracket:
+            return bracket
+    if r.stat in ("icc", "kappa", "correlation") and r.b < hi and lowers[r.b] == "for":
+        phrase = _phrase(index, r.b + 1, hi, limit=4)
+        if phrase:
+            return phrase
+    if r.stat in _DIAGNOSTIC:
+        own = _own_keyword(index, r, lo, hi)
+        if own:
+            return own
+    if r.stat in ("mean", "median") and r.fields.get("unit", "").lower() in ("years", "year") \
+            and r.b < hi and lowers[r.b] == "old":
+        return "age"
+    subject = _subject_outcome(index, anchor, lo)
+    if subject:
+        return subject
+    if r.stat == "quantity":
+        found = _quantity_outcome(index, r, lo, hi)
+        if found:
+            return found
+    label = _label_before(index, r, lo)
+    if label:
+        return label
+    found = _pattern_outcome(index, r, lo, hi)
+    if found:
+        return found
+    return _keyword_outcome(index, r, lo)
+
+
+def _assign_outcomes(index, main, lo, hi, runs=None):
+    anchors = {}
+    for run in runs or [[r] for r in main]:
+        for r in run:
+            anchors[id(r)] = run[0].a
     for r in main:
-        if r.stat in ("sample_size",):
+        if r.stat == "sample_size":
             continue
-        f = r.fields
-        # A percentage in brackets after what it counts: "Breast (18.6%)".
-        if r.stat == "proportion" and r.a - 1 >= lo and texts[r.a - 1] in ("(", "["):
-            k = r.a - 1
-            start = k
-            while start - 1 >= lo and k - start < 4 and lowers[start - 1] not in _MODIFIER_STOP \
-                    and texts[start - 1] not in (",", ";", ":", ")", "(") \
-                    and index.numbers[start - 1] is None:
-                start -= 1
-            if start < k:
-                f["outcome"] = _span_text(index, start, k)
-                continue
-        if r.stat in ("icc", "kappa", "correlation") and r.b < hi and lowers[r.b] == "for":
-            phrase = _phrase(index, r.b + 1, hi, limit=4)
-            if phrase:
-                f["outcome"] = phrase
-                continue
-        if r.stat == "proportion" and r.b < hi:
-            k = r.b + (1 if lowers[r.b] == "being" else 0)
-            if k < hi and lowers[k] in ("female", "females", "male", "males", "women", "men"):
-                f["outcome"] = texts[k]
-                continue
-            unit = f.get("unit")
-            if unit and unit.lower() in ("males", "females", "women", "men"):
-                f["outcome"] = unit
-                continue
-        best = None
-        for k in range(r.a - 1, max(lo, r.a - _LOOKBACK) - 1, -1):
-            hit = outcomes.get(k)
-            if hit is not None:
-                best = hit[2]
-                break
-        if best is None:
-            for k in range(r.b, min(hi, r.b + 3)):
-                hit = outcomes.get(k)
-                if hit is not None:
-                    best = hit[2]
+        outcome = _outcome_of(index, r, anchors.get(id(r), r.a), lo, hi)
+        if outcome:
+            r.fields["outcome"] = outcome
+
+
+# --------------------------------------------------------------------------- groups
+
+_GROUP_VERBS = {"had", "has", "have", "showed", "show", "shows", "demonstrated", "achieved",
+                "maintained", "was", "were", "is", "are", "remained", "reached", "yielded"}
+_COMPARE = {"than", "compared", "versus", "vs", "vs."}
+
+
+def _group_name(index, start, end):
+    """Clean a group phrase: no determiner, no count, no head noun that only says "group".
+
+    ``the 46 patients`` -> ``patients``; ``the RFA group`` -> ``RFA``.
+    """
+    lowers = index.lowers
+    while start < end and (lowers[start] in ("the", "a", "an", "both", "all", "those", "with")
+                           or index.numbers[start] is not None):
+        start += 1
+    while end > start and lowers[end - 1] in ("the", "a", "an", "-", "only", "alone"):
+        end -= 1
+    if end - start > 1 and lowers[end - 1] in ("group", "groups", "arm", "arms", "phase",
+                                               "phases"):
+        end -= 1
+    if start >= end or end - start > 6 or not index.texts[start][0].isalnum():
+        return None
+    if all(w in _words("pronoun") or w in _MODIFIER_STOP or w in NUMBER_WORDS
+           or w in ("both", "each", "all", "other") for w in lowers[start:end]):
+        return None
+    abbreviation = _abbreviation_after(index, end)
+    return abbreviation or _span_text(index, start, end)
+
+
+def _abbreviation_after(index, end):
+    """``chronic low back pain (CLBP)``: the abbreviation defined right after a phrase."""
+    texts = index.texts
+    if end + 2 < len(texts) and texts[end] == "(" and texts[end + 2] == ")" \
+            and texts[end + 1].isupper() and texts[end + 1].isalpha():
+        return texts[end + 1]
+    return None
+
+
+def _np_before(index, k, lo, limit=4):
+    """Return the start of the noun phrase ending right before token ``k`` (or ``k``)."""
+    lowers, texts = index.lowers, index.texts
+    start = k
+    while start - 1 >= lo and k - start < limit:
+        w = lowers[start - 1]
+        joined = w == "-" and start - 2 >= lo and not index.spaces[start - 2] \
+            and not index.spaces[start - 1]
+        if w in _MODIFIER_STOP or w in _BOUNDARY or w in _CLAUSE_WORDS or w in _COMPARE \
+                or index.numbers[start - 1] is not None \
+                or not (texts[start - 1][0].isalnum() or joined):
+            break
+        start -= 1
+    return start
+
+
+def _is_context_word(index, start, end):
+    """Tell whether tokens name an outcome, a statistic, a unit or a time, not a group."""
+    for label in ("OUTCOME", "STAT_KEYWORD", "TIMEPOINT", "UNIT"):
+        cover = index.covered[label]
+        if any(k in cover for k in range(start, end)):
+            return True
+    return False
+
+
+def _bracket_group(index, r, lo):
+    """Return the noun phrase before the brackets a value opens: the group it describes.
+
+    ``MR (45.9±52.0cm3)``, ``the CNN (AUC: 0.67)``, ``testing dataset only (n = 100;``.
+    """
+    texts = index.texts
+    k = r.a - 1
+    while k >= lo and r.a - k <= 3 and texts[k] not in ("(", "[") and \
+            (k in index.covered["STAT_KEYWORD"] or texts[k] in (":", "=", ",", "n", "N")):
+        k -= 1
+    if k < lo or texts[k] not in ("(", "[") or r.stat == "correlation":
+        return None
+    if r.stat == "sample_size" and index.lowers[r.a] not in ("n", "total"):
+        return None  # "(20 men, 17 women)": the kinds of a count, not a group of it
+    end = k
+    while end - 1 >= lo and index.lowers[end - 1] in ("only", "alone"):
+        end -= 1
+    last = index.lowers[end - 1] if end - 1 >= lo else ""
+    if r.stat == "proportion" and last not in _words("group_head"):
+        return None  # "Breast (18.6%)": what a percentage counts is its outcome
+    start = _np_before(index, end, lo)
+    if start == end or _is_context_word(index, start, end) or last.endswith(("ed", "ly")):
+        return None
+    if r.stat == "sample_size" and end - start == 1 and end - 1 in index.covered["COUNT_NOUN"]:
+        return None  # "patients (n = 40)": the counted noun, no subpopulation
+    return _group_name(index, start, end)
+
+
+def _clause_subject(index, k, lo):
+    """Return the noun phrase a clause ending before ``k`` starts with, or None.
+
+    ``EOS imaging`` in ``EOS imaging demonstrated significantly higher accuracy than``.
+    """
+    lowers = index.lowers
+    start = k
+    while start - 1 >= lo and lowers[start - 1] not in _BOUNDARY:
+        start -= 1
+    while start < k and lowers[start] in ("overall", "however", "in", "contrast", "moreover"):
+        start += 1
+    end = start
+    while end < k and end - start < 5 and lowers[end] not in _GROUP_VERBS \
+            and lowers[end] not in _MODIFIER_STOP and not lowers[end].endswith("ed"):
+        end += 1
+    if end == start or end >= k or lowers[end] not in _GROUP_VERBS \
+            and not lowers[end].endswith("ed"):
+        return None
+    if _is_context_word(index, start, end):
+        return None
+    return _group_name(index, start, end)
+
+
+def _compared_groups(index, opener, lo):
+    """Return the two groups a bracketed ``v1 vs. v2`` compares, from the words before it.
+
+    ``lower in the duloxetine phase compared with placebo (``,
+    ``higher accuracy than digital radiography (``, ``Compared to the resection group, the
+    RFA group had a higher rate (``.
+    """
+    lowers = index.lowers
+    second = first = None
+    k = opener
+    m = k - 1
+    while m >= lo and k - m <= 12 and lowers[m] not in _BOUNDARY:
+        if lowers[m] in ("than", "with", "to") and (lowers[m] == "than" or m - 1 >= lo and
+                                                     lowers[m - 1] == "compared"):
+            start = _np_before(index, k, m + 1, limit=5)
+            second = _group_name(index, start, k) if start == m + 1 else None
+            if second and _is_context_word(index, start, k):
+                second = None
+            # "lower in the duloxetine phase compared with": the first group before it.
+            stop = m - 1 if lowers[m] != "than" else m
+            for q in range(stop - 1, max(lo, stop - 6) - 1, -1):
+                if lowers[q] in ("in", "with", "for") and q + 1 < stop:
+                    first = _group_name(index, q + 1, stop)
                     break
-        if best is None:
-            kw = nearest_keyword(index, r.a, lo, window=_LOOKBACK)
-            if kw is not None and kw[0] not in ("mean", "median"):
-                best = _span_text(index, kw[2], kw[3])
-        if best is not None:
-            f["outcome"] = best
+                if lowers[q] in _BOUNDARY or index.numbers[q] is not None:
+                    break
+            break
+        m -= 1
+    if first is None:
+        first = _clause_subject(index, opener, lo)
+        if first is None:
+            # "Compared to the resection group, the RFA group had ...".
+            c = lo
+            if lowers[c] == "compared" and c + 1 < opener and lowers[c + 1] in ("to", "with"):
+                comma = next((q for q in range(c + 2, opener) if lowers[q] == ","), None)
+                if comma is not None:
+                    second = _group_name(index, c + 2, comma)
+                    first = _clause_subject(index, opener, comma + 1)
+    return first, second
+
+
+def _labelled_pair(index, opener, close):
+    """``(RFA vs. MWA: 12.5 months ... vs. 9.5 months``: groups named before a colon."""
+    lowers = index.lowers
+    for q in range(opener + 1, min(close, opener + 8)):
+        if lowers[q] in ("vs", "vs.", "versus") and q + 1 < close:
+            colon = next((c for c in range(q + 1, min(close, q + 5)) if lowers[c] == ":"), None)
+            if colon is None:
+                return None
+            a = _group_name(index, opener + 1, q)
+            b = _group_name(index, q + 1, colon)
+            return (a, b) if a and b else None
+    return None
+
+
+def _pair_groups(index, run, lo, hi):
+    """Set the groups of a pair ``v1 vs. v2`` in brackets (or after ``A vs. B:``)."""
+    if len(run) != 2:
+        return False
+    lowers, texts = index.lowers, index.texts
+    gap = lowers[run[0].b:run[1].a]
+    if not any(t in ("vs", "vs.", "versus") for t in gap):
+        return False
+    opener = None
+    depth = 0
+    for k in range(run[0].a - 1, max(lo, run[0].a - 12) - 1, -1):
+        if texts[k] in (")", "]"):
+            depth += 1
+        elif texts[k] in ("(", "["):
+            if depth == 0:
+                opener = k
+                break
+            depth -= 1
+    if opener is None:
+        return False
+    close = next((k for k in range(run[1].b, hi) if texts[k] in (")", "]")), hi)
+    pair = _labelled_pair(index, opener, close)
+    if pair is None:
+        pair = _compared_groups(index, opener, lo)
+    done = False
+    for r, g in zip(run, pair, strict=True):
+        if g:
+            r.fields.setdefault("group", g)
+            done = True
+    return done
+
+
+def _intro_group(index, lo, hi):
+    """``For older Chinese men (≥ 50 years), ...``: a population named before the clause.
+
+    Returns ``(group, end)``: rows from ``lo`` on belong to the group. ``For example,``,
+    ``In addition,`` or ``In this study,`` name none.
+    """
+    lowers = index.lowers
+    k = lo
+    if k + 2 < hi and lowers[k] in ("whereas", "while"):
+        k += 1
+    for q in range(k, min(hi - 2, k + 8)):
+        if lowers[q] == "that" and lowers[q + 1] == "," and lowers[q + 2] in ("for", "among"):
+            k = q + 2  # "It was proposed that, for older East Asian women, ..."
+            break
+    if k >= hi or lowers[k] not in ("for", "among", "amongst", "in"):
+        return None
+    comma = next((q for q in range(k + 1, min(hi, k + 60)) if lowers[q] == ","), None)
+    if comma is None:
+        return None
+    depth = 0
+    words = []
+    for q in range(k + 1, comma):
+        t = lowers[q]
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]"):
+            depth -= 1
+        elif not depth:
+            words.append(q)
+    if not words or any(lowers[q] in _words("not_group") for q in words[:3]):
+        return None
+    # "For segmentation of pneumonia for positive cases,": the last "for" names whom.
+    for q in words[1:]:
+        if lowers[q] in ("for", "among") and q + 1 < comma:
+            k, words = q, [w for w in words if w > q]
+    first = next((q for q in words if lowers[q] not in ("the", "a", "an")), words[0])
+    if lowers[first].endswith(("tion", "sion", "ment", "ing", "ance", "ence")) \
+            or index.numbers[first] is not None and first + 1 < hi and lowers[first + 1] == "%":
+        return None  # "For classification of ...", "In 18.5% of cases"
+    # "For 316 cases of Chinese men": the population is after "of"; "In 5 patients with a
+    # high risk of impending fracture": after "with".
+    start = words[0]
+    for q in words[:6]:
+        if lowers[q] in ("of", "with") and q - 1 >= 0 and (q - 1 in index.covered["COUNT_NOUN"]
+                                                         or lowers[q - 1] in ("study", "data")):
+            start = q + 1
+    end = start
+    while end < comma and (lowers[end] not in _GROUP_STOP or end > start and
+                           lowers[end - 1] == "-" and not index.spaces[end - 1]) \
+            and lowers[end] not in ("(", "[") \
+            and lowers[end] not in _CLAUSE_WORDS and lowers[end] not in ("based", "according"):
+        end += 1
+    if lowers[k] == "in" and (end - start > 4 or lowers[end - 1] in ("study", "studies",
+                                                                     "trial", "series")):
+        return None
+    if end == start or _is_context_word(index, start, end):
+        return None
+    if all(q in index.covered["COUNT_NOUN"] or index.numbers[q] is not None
+           or lowers[q] in ("the", "all") for q in range(start, end)):
+        return None  # "Among 70 patients,": everyone, no subgroup
+    group = _group_name(index, start, end)
+    return (group, comma) if group else None
+
+
+def _sample_group(index, r, lo, hi):
+    """Return the subpopulation a count is of, or None.
+
+    ``751 statin users``, ``44 metastatic``, ``92 in the resection group``,
+    ``HSU test dataset (n = 200)``.
+    """
+    unit = r.fields.get("unit") or ""
+    words = unit.lower().split()
+    if words and words[-1] in _words("population_noun"):
+        return unit
+    if r.pattern == "sample_size/enumerated" and index.texts[r.b - 1].isalpha() \
+            and r.b < hi and index.lowers[r.b] in (",", "and", ")", ";", "or"):
+        return index.texts[r.b - 1]
+    k = r.b
+    if k + 1 < hi and index.lowers[k] in ("in", "for"):
+        end = k + 1
+        while end < hi and end - k < 6 and index.lowers[end] not in _GROUP_STOP:
+            end += 1
+        if index.lowers[end - 1] in _words("group_head"):
+            return _group_name(index, k + 1, end)
+    return _bracket_group(index, r, lo)
+
+
+def _after_phrase_group(index, run, lo, hi):
+    """``0.989 in the training set``, ``... for SR cytogenetics``: the phrase after a run."""
+    lowers = index.lowers
+    k = _after_brackets(index, run[-1], hi)
+    if k < hi and lowers[k] in (",",) and k + 1 < hi and lowers[k + 1] == "respectively":
+        k += 2
+    if k + 1 < hi and lowers[k] in _GROUP_PREPOSITIONS and k + 1 not in \
+            index.covered["TIMEPOINT"] and not _purpose(index, k, hi):
+        return _phrase(index, k + 1, hi)
+    if k + 1 < hi and lowers[k] == "after" and index.texts[k + 1].isupper() \
+            and len(index.texts[k + 1]) > 1:
+        return index.texts[k + 1]  # "24% retreatment after SF vs. 6% after MF"
+    for m in range(run[0].a - 1, max(lo, run[0].a - 12) - 1, -1):
+        if index.numbers[m] is not None or lowers[m] in (";", "(", ")", ","):
+            break
+        if lowers[m] in ("for", "among", "amongst") and not _purpose(index, m, hi):
+            return _phrase(index, m + 1, hi)
+    return None
+
+
+def _after_brackets(index, row, hi):
+    """Return the token after the brackets a row leaves open (``0.91 (95% CI; p = .01) for``)."""
+    depth = 0
+    for t in index.texts[row.a:row.b]:
+        depth += t in ("(", "[")
+        depth -= t in (")", "]")
+    k = row.b
+    while depth > 0 and k < hi and k - row.b < 15:
+        depth += index.texts[k] in ("(", "[")
+        depth -= index.texts[k] in (")", "]")
+        k += 1
+    return k if depth <= 0 else row.b
+
+
+def _purpose(index, k, hi):
+    """``for classifying osteoporosis``: ``for`` with a verb in -ing says what for, not whom."""
+    w = index.lowers[k + 1] if k + 1 < hi else ""
+    after = index.lowers[k + 2] if k + 2 < hi else ""
+    return index.lowers[k] == "for" and w.endswith("ing") and after not in _words("group_head")
 
 
 def _assign_groups(index, main, runs, lo, hi):
-    lowers = index.lowers
+    intro = _intro_group(index, lo, hi)
     for run in runs:
-        first, last = run[0], run[-1]
-        if first.stat in ("sample_size", "icc", "kappa", "correlation"):
-            continue
-        group = None
-        k = last.b
-        if k < hi and lowers[k] in (",",) and k + 1 < hi and lowers[k + 1] == "respectively":
-            k += 2
-        if k < hi and lowers[k] in _GROUP_PREPOSITIONS:
-            group = _phrase(index, k + 1, hi)
-        if group is None:
-            for m in range(first.a - 1, max(lo, first.a - 12) - 1, -1):
-                if index.numbers[m] is not None or lowers[m] in (";", "(", ")"):
-                    break
-                if lowers[m] in ("for", "among", "amongst"):
-                    group = _phrase(index, m + 1, hi)
-                    break
-        if group:
+        first = run[0]
+        if first.stat == "sample_size":
             for r in run:
+                group = _sample_group(index, r, lo, hi)
+                if group:
+                    r.fields.setdefault("group", group)
+            continue
+        if first.stat not in ("icc", "kappa", "correlation"):
+            if _pair_groups(index, run, lo, hi):
+                continue
+            group = _after_phrase_group(index, run, lo, hi)
+            if group:
+                for r in run:
+                    r.fields.setdefault("group", group)
+                continue
+        if len(run) == 2 and any(t in ("vs", "vs.", "versus")
+                                 for t in index.lowers[run[0].b:run[1].a]):
+            continue  # "the NRS score (6.83 vs. 1.67)": the phrase is the outcome
+        for r in run:
+            group = _bracket_group(index, r, lo)
+            if group:
                 r.fields.setdefault("group", group)
+    if intro is not None:
+        for r in main:
+            r.fields.setdefault("group", intro[0])
+
+
+def _compare_p_groups(rows):
+    """Give a p-value that tests a pair of groups both of them: ``RFA vs MWA``."""
+    by_link = {}
+    for r in rows:
+        if r.stat != "p_value" and r.fields.get("group"):
+            by_link[id(r)] = r
+    main = [r for r in rows if r.stat != "p_value"]
+    for r in rows:
+        if r.stat != "p_value" or r.link is None or id(r.link) not in by_link:
+            continue
+        k = next((i for i, m in enumerate(main) if m is r.link), None)
+        if k is None or k == 0:
+            continue
+        prev = main[k - 1]
+        mine, other = r.link.fields["group"], prev.fields.get("group")
+        if other and other != mine and prev.stat == r.link.stat \
+                and " vs " not in mine and " vs " not in other:
+            r.fields["group"] = f"{other} vs {mine}"
