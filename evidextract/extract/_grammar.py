@@ -1228,7 +1228,7 @@ def _post_process(index, rows, lo, hi):
             for key in ("outcome", "timepoint", "timepoint_days", "group"):
                 if key in r.link.fields:
                     r.fields[key] = r.link.fields[key]
-    _compare_p_groups(rows)
+    _p_value_context(index, rows, lo)
 
 
 def _shared_value(index, rows, main, lo):
@@ -1462,16 +1462,30 @@ def _subject_span(index, a, lo):
     """
     lowers = index.lowers
     verbs, fillers = _words("link_verb"), _words("link_filler")
+    k = a - 1
+    if k - 1 >= lo and lowers[k] in ("approximately", "about", "nearly"):
+        k -= 1
+    if k - 1 >= lo and lowers[k] == "of" and lowers[k - 1] not in verbs:
+        # "an osteoporosis prevalence of 4.4%", "mean follow-up of 12.6 months"
+        start = _np_before(index, k, lo, limit=4)
+        return (start, k) if start < k else None
     k, verb = a - 1, None
-    while k >= lo and a - k <= 5 and (lowers[k] in verbs or lowers[k] in fillers):
-        if lowers[k] in verbs:
+    while k >= lo and a - k <= 6:
+        w = lowers[k]
+        if w in verbs:
             verb = k
+        elif w in fillers:
+            pass
+        elif verb is None and (w.endswith("ed") and len(w) > 4 or w in _PASSIVE_PREPOSITIONS):
+            pass  # "LTC was achieved in 23/28", "cementoplasty was used for 76 SM"
+        else:
+            break
         k -= 1
     if verb is None:
         return None
     end = k + 1
     start = end
-    while start - 1 >= lo and end - start < 10:
+    while start - 1 >= lo and end - start < 16:
         w = lowers[start - 1]
         if w in _BOUNDARY or w in _CLAUSE_WORDS or w in verbs or w == "%":
             break
@@ -1479,6 +1493,17 @@ def _subject_span(index, a, lo):
             break
         start -= 1
     return (start, end) if start < end else None
+
+
+_INTRO_PREPOSITIONS = {"for", "in", "among", "at", "after", "during", "following", "from", "with"}
+_PASSIVE_PREPOSITIONS = {"in", "for", "on", "with", "among", "used"}
+
+
+def _word_count(index, start, end):
+    """Count the words of tokens ``start:end``; ``follow-up`` is one word of three tokens."""
+    joins = sum(1 for k in range(start + 1, end - 1) if index.texts[k] == "-"
+                and not index.spaces[k - 1] and not index.spaces[k])
+    return end - start - 2 * joins
 
 
 def _in_time_list(index, k):
@@ -1499,10 +1524,18 @@ def _trim_outcome(index, start, end):
     lowers = index.lowers
     lead, measure, cut = _words("outcome_lead"), _words("outcome_measure"), _words("outcome_cut")
     tps = index.covered["TIMEPOINT"]
+    if lowers[start] in _INTRO_PREPOSITIONS:
+        # "For the unpracticed radiologists the percentage agreement": the second phrase.
+        nxt = next((k for k in range(start + 2, end) if lowers[k] in ("the", "a", "an")), None)
+        if nxt is None:
+            return start, start
+        start = nxt
     while start < end:
         w = lowers[start]
-        if w in lead or start in tps or w in (",", "and", "-"):
-            start += 1
+        if w in lead or start in tps or w in (",", "and", "-") or (
+                index.numbers[start] is not None or w in NUMBER_WORDS) and start + 1 < end \
+                and lowers[start + 1] in ("-", ",", "and"):
+            start += 1  # "Two- and 5-year survival rates": the times are no part of it
         elif w in measure and start + 1 < end and lowers[start + 1] in ("of", "in"):
             start += 2
         else:
@@ -1529,7 +1562,8 @@ def _subject_outcome(index, a, lo):
     if span is None:
         return None
     start, end = _trim_outcome(index, *span)
-    if start >= end or end - start > 6 or index.lowers[start] in _words("outcome_cut"):
+    if start >= end or _word_count(index, start, end) > 6 \
+            or index.lowers[start] in _words("outcome_cut") or not index.texts[start][0].isalnum():
         return None
     words = index.lowers[start:end]
     if all(w in _words("pronoun") or w in _MODIFIER_STOP for w in words):
@@ -1578,7 +1612,7 @@ def _quantity_outcome(index, r, lo, hi):
             and lowers[start - 1] not in _CLAUSE_WORDS \
             and lowers[start - 1] not in _words("outcome_cut") \
             and lowers[start - 1] not in _GROUP_STOP and lowers[start - 1] not in _RANGE_DASHES \
-            and not lowers[start - 1].endswith(("ed", "ly")):
+            and not lowers[start - 1].endswith(("ed", "ly", "ing")):
         start -= 1
     if start < k and not all(w in _words("pronoun") for w in lowers[start:k]):
         return _span_text(index, start, k)
@@ -1646,6 +1680,21 @@ def _names_outcome(index, hit, r):
     return True
 
 
+def _noun_after_percent(index, r, hi):
+    """``24% retreatment after SF``: the lower-case noun right after a percentage."""
+    k = r.b
+    if not r.percent or "unit" in r.fields or k + 1 >= hi:
+        return None
+    word = index.texts[k]
+    if not word.isalpha() or not word.islower() or index.lowers[k] in _MODIFIER_STOP \
+            or k in index.covered["COUNT_NOUN"] or k in index.covered["UNIT"]:
+        return None
+    if index.lowers[k + 1] not in ("after", "in", "for", "vs", "vs.", "versus", ",", ";", ".",
+                                   "with", "at", "and", "among"):
+        return None
+    return word
+
+
 def _pattern_outcome(index, r, lo, hi):
     """Return the outcome rule match nearest before the value (or just after it)."""
     outcomes = index.covered["OUTCOME"]
@@ -1669,11 +1718,91 @@ def _keyword_outcome(index, r, lo):
     return None if text.lower() in _BARE_STAT_WORDS else text
 
 
+_COMPARED = {"higher", "lower", "larger", "smaller", "greater", "more", "less", "better", "worse",
+             "longer", "shorter", "fewer", "superior", "inferior"}
+_NP_END = _GROUP_STOP | {"than", "in", "at", "for", "between", "compared", "on", "from", "to",
+                         "among", "across", "when", "within", "without", "after", "before"}
+
+
+def _comparison_outcome(index, a, lo):
+    """Return what a comparison before ``a`` compares, or None.
+
+    ``EOS imaging demonstrated significantly higher accuracy than`` -> ``accuracy``;
+    ``Ktrans and Kep were significantly lower in`` -> ``Ktrans and Kep``. Who ``had``
+    more, or was ``more effective``, is a group, not an outcome.
+    """
+    lowers = index.lowers
+    start = lo
+    for k in range(a - 1, max(lo, a - _LOOKBACK) - 1, -1):
+        if lowers[k] == ";":
+            start = k + 1
+            break
+    c = next((k for k in range(a - 1, start - 1, -1) if lowers[k] in _COMPARED), None)
+    if c is None:
+        return None
+    m = c - 1
+    while m >= start and lowers[m] in _BEFORE_COMPARATIVE:
+        m -= 1
+    if m == c - 1:
+        return None  # "the femurs with larger volumes": no comparison is stated
+    k = c + 1
+    while k < a and lowers[k] in ("a", "an", "the"):
+        k += 1
+    end = k
+    while end < a and end - k < 5 and lowers[end] not in _NP_END and index.numbers[end] is None:
+        end += 1
+    if end > k and not lowers[end - 1].endswith(_ADJECTIVE_ENDINGS) \
+            and lowers[end - 1] != "likely":
+        first, last = _trim_outcome(index, k, end)
+        if first < last and not all(q in index.covered["STAT_KEYWORD"] for q in range(first, last)) \
+                and not all(w in _words("pronoun") for w in lowers[first:last]):
+            return _span_text(index, first, last)
+        return None
+    if lowers[c] in ("more", "less") or any(lowers[q] in _POSSESSING for q in range(m + 1, c)):
+        return None
+    # "Ktrans and Kep were significantly lower": the subject before the verb.
+    first = m + 1
+    while first - 1 >= start and m + 1 - first < 10 and lowers[first - 1] not in _BOUNDARY \
+            and lowers[first - 1] not in _CLAUSE_WORDS and index.numbers[first - 1] is None \
+            and lowers[first - 1] not in ("however", "overall"):
+        first -= 1
+    first, last = _trim_outcome(index, first, m + 1)
+    if first >= last or last - first > 6 or not index.texts[first][0].isalnum():
+        return None
+    if all(w in _words("pronoun") or w in _MODIFIER_STOP for w in lowers[first:last]):
+        return None
+    return _span_text(index, first, last)
+
+
+_POSSESSING = {"had", "has", "have", "showed", "demonstrated", "achieved"}
+_ADJECTIVE_ENDINGS = ("ive", "ate", "ble", "ful", "ous", "ly", "ise", "ent", "ant", "ic")
+_BEFORE_COMPARATIVE = {"significantly", "were", "was", "is", "are", "not", "statistically",
+                       "demonstrated", "achieved",
+                       "slightly", "much", "no", "had", "has", "have", "showed", "a", "an",
+                       "be", "been", "remained", "also", "markedly", "considerably"}
+
+
+def _trailing_noun(index, run, hi):
+    """``(79.4% vs. 71.7% precision rates;``: the noun after a compared pair names it."""
+    lowers = index.lowers
+    if len(run) < 2 or not any(t in ("vs", "vs.", "versus")
+                               for t in lowers[run[0].b:run[-1].a]):
+        return None
+    k = run[-1].b
+    end = k
+    while end < hi and end - k < 4 and index.texts[end].isalpha() \
+            and lowers[end] not in _MODIFIER_STOP:
+        end += 1
+    if end == k or end >= hi or lowers[end] not in (";", ")", ",", "]"):
+        return None
+    return _span_text(index, k, end)
+
+
 def _outcome_of(index, r, anchor, lo, hi):
     """Decide the outcome of one row; ``anchor`` is where its list of values starts."""
     lowers = index.lowers
     if r.stat == "proportion":
-        sex = _sex_outcome(index, r, hi)
+        sex = _sex_outcome(index, r, hi) or _noun_after_percent(index, r, hi)
         if sex:
             return sex
         bracket = _bracket_outcome(index, r, lo)
@@ -1700,10 +1829,8 @@ def _outcome_of(index, r, anchor, lo, hi):
     label = _label_before(index, r, lo)
     if label:
         return label
-    found = _pattern_outcome(index, r, lo, hi)
-    if found:
-        return found
-    return _keyword_outcome(index, r, lo)
+    found = _pattern_outcome(index, r, lo, hi) or _keyword_outcome(index, r, lo)
+    return found or _comparison_outcome(index, anchor, lo)
 
 
 def _assign_outcomes(index, main, lo, hi, runs=None):
@@ -1711,12 +1838,35 @@ def _assign_outcomes(index, main, lo, hi, runs=None):
     for run in runs or [[r] for r in main]:
         for r in run:
             anchors[id(r)] = run[0].a
-    for r in main:
-        if r.stat == "sample_size":
+    for run in runs or []:
+        noun = _trailing_noun(index, run, hi)
+        for r in run if noun else ():
+            r.fields["outcome"] = noun
+    for k, r in enumerate(main):
+        if r.stat == "sample_size" or "outcome" in r.fields:
             continue
-        outcome = _outcome_of(index, r, anchors.get(id(r), r.a), lo, hi)
+        outcome = _outcome_of(index, r, anchors.get(id(r), r.a), lo, hi) \
+            or _shared_outcome(index, main[k - 1] if k else None, r)
         if outcome:
             r.fields["outcome"] = outcome
+
+
+def _shared_outcome(index, prev, r):
+    """Return the outcome of the value before, when ``r`` restates or compares it.
+
+    ``agreement was 80% (weighted kappa of 0.78)``, ``Response ... was 71% after SF vs.
+    73% after MF``, ``increased from 0.525 to 0.886``.
+    """
+    if prev is None or "outcome" not in prev.fields or r.a - prev.b > 6 \
+            or prev.stat == "quantity":
+        return None
+    gap = index.lowers[prev.b:r.a]
+    if gap and gap[0] in ("(", "[") and all(t not in (")", "]", ";") for t in gap):
+        return prev.fields["outcome"]
+    if prev.stat == r.stat and any(t in ("vs", "vs.", "versus", "to") for t in gap) \
+            and all(t not in (";", ")", "]") for t in gap):
+        return prev.fields["outcome"]
+    return None
 
 
 # --------------------------------------------------------------------------- groups
@@ -2077,6 +2227,47 @@ def _assign_groups(index, main, runs, lo, hi):
     if intro is not None:
         for r in main:
             r.fields.setdefault("group", intro[0])
+
+
+def _p_value_context(index, rows, lo):
+    """Give p-values the outcome a comparison names and the pair of groups they test."""
+    for r in rows:
+        if r.stat == "p_value" and "outcome" not in r.fields:
+            outcome = _bracket_label(index, r.a, lo) or _comparison_outcome(index, r.a, lo)
+            if outcome:
+                r.fields["outcome"] = outcome
+    _compare_p_groups(rows)
+
+
+def _opener(index, a, lo, window=10):
+    """Return the bracket left open before token ``a`` within ``window`` tokens, or None."""
+    depth = 0
+    for k in range(a - 1, max(lo, a - window) - 1, -1):
+        t = index.texts[k]
+        if t in (")", "]"):
+            depth += 1
+        elif t in ("(", "["):
+            if depth == 0:
+                return k
+            depth -= 1
+    return None
+
+
+def _bracket_label(index, a, lo):
+    """``(VAS/NRS score, all P < 0.001)``: a label opening the brackets of a p-value."""
+    opener = _opener(index, a, lo)
+    if opener is None:
+        return None
+    comma = next((k for k in range(opener + 1, a) if index.lowers[k] == ","), None)
+    if comma is None or comma - opener - 1 > 4 or comma == opener + 1:
+        return None
+    if any(index.numbers[k] is not None or not index.texts[k][0].isalnum() and
+           index.texts[k] not in ("/", "-") for k in range(opener + 1, comma)):
+        return None
+    if _is_context_word(index, opener + 1, comma) and not any(
+            k in index.covered["OUTCOME"] for k in range(opener + 1, comma)):
+        return None
+    return _span_text(index, opener + 1, comma)
 
 
 def _compare_p_groups(rows):
