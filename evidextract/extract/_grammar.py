@@ -1487,6 +1487,10 @@ def _subject_span(index, a, lo):
     start = end
     while start - 1 >= lo and end - start < 16:
         w = lowers[start - 1]
+        if w == "," and start - 2 >= lo and index.numbers[start - 2] is not None \
+                and _in_time_list(index, start - 2):
+            start -= 1  # "at 1, 2, 3 and 5 years": a list of times, not a clause
+            continue
         if w in _BOUNDARY or w in _CLAUSE_WORDS or w in verbs or w == "%":
             break
         if index.numbers[start - 1] is not None and not _in_time_list(index, start - 1):
@@ -1566,8 +1570,9 @@ def _subject_outcome(index, a, lo):
             or index.lowers[start] in _words("outcome_cut") or not index.texts[start][0].isalnum():
         return None
     words = index.lowers[start:end]
-    if all(w in _words("pronoun") or w in _MODIFIER_STOP for w in words):
-        return None
+    if all(w in _words("pronoun") or w in _MODIFIER_STOP or w in _words("outcome_measure")
+           for w in words):
+        return None  # "the difference was": no name of an outcome
     keywords = index.covered["STAT_KEYWORD"]
     if all(k in keywords for k in range(start, end)):
         return None  # "the sensitivity was 80%": the statistic, not an outcome
@@ -1626,11 +1631,13 @@ def _label_before(index, r, lo):
     texts, lowers = index.texts, index.lowers
     start = r.a
     while start - 1 >= lo and r.a - start < 3 and texts[start - 1].isalpha() \
-            and lowers[start - 1] not in _MODIFIER_STOP and start - 1 not in index.covered["UNIT"]:
+            and lowers[start - 1] not in _MODIFIER_STOP and start - 1 not in index.covered["UNIT"] \
+            and lowers[start - 1] not in _words("link_filler") \
+            and not lowers[start - 1].endswith("ly"):
         start -= 1
     if start == r.a or start - 1 < lo or texts[start - 1] not in (";", ",", "(", "["):
         return None
-    if any(k in index.covered["STAT_KEYWORD"] for k in range(start, r.a)):
+    if all(k in index.covered["STAT_KEYWORD"] for k in range(start, r.a)):
         return None
     return _span_text(index, start, r.a)
 
@@ -1646,7 +1653,9 @@ def _bracket_outcome(index, r, lo):
             and texts[start - 1] not in (",", ";", ":", ")", "(") \
             and index.numbers[start - 1] is None and unit_days(texts[start - 1]) is None:
         start -= 1
-    return _span_text(index, start, k) if start < k else None
+    if start == k or lowers[k - 1] in _words("group_head"):
+        return None  # "the PV group (2.2%)": a group, not what is counted
+    return _span_text(index, start, k)
 
 
 def _sex_outcome(index, r, hi):
@@ -1676,7 +1685,8 @@ def _names_outcome(index, hit, r):
     if end < len(texts) and texts[end] == "-" and not index.spaces[end - 1]:
         return False
     if start in index.covered["TIMEPOINT"]:
-        return end < r.a and texts[end] in ("(", "[") and ")" not in texts[end:r.a]
+        return end + 1 < r.a and texts[end] in ("(", "[") and ")" not in texts[end:r.a] \
+            and index.lowers[end + 1] in ("mean", "median")
     return True
 
 
@@ -1737,7 +1747,8 @@ def _comparison_outcome(index, a, lo):
         if lowers[k] == ";":
             start = k + 1
             break
-    c = next((k for k in range(a - 1, start - 1, -1) if lowers[k] in _COMPARED), None)
+    c = next((k for k in range(a - 1, max(start, a - _LOOKBACK) - 1, -1)
+              if lowers[k] in _COMPARED), None)
     if c is None:
         return None
     m = c - 1
@@ -1754,7 +1765,8 @@ def _comparison_outcome(index, a, lo):
     if end > k and not lowers[end - 1].endswith(_ADJECTIVE_ENDINGS) \
             and lowers[end - 1] != "likely":
         first, last = _trim_outcome(index, k, end)
-        if first < last and not all(q in index.covered["STAT_KEYWORD"] for q in range(first, last)) \
+        keywords = index.covered["STAT_KEYWORD"]
+        if first < last and not all(q in keywords for q in range(first, last)) \
                 and not all(w in _words("pronoun") for w in lowers[first:last]):
             return _span_text(index, first, last)
         return None
@@ -1798,6 +1810,32 @@ def _trailing_noun(index, run, hi):
     return _span_text(index, k, end)
 
 
+def _pair_bracket_outcome(index, run, lo):
+    """``dosage of morphine (85.56±17.23 vs. 32.78±4.61``: the phrase before a compared pair."""
+    first = run[0]
+    if len(run) != 2 or first.stat in ("proportion", "sample_size") or first.a - 1 <= lo \
+            or index.texts[first.a - 1] not in ("(", "[") \
+            or not any(t in ("vs", "vs.", "versus") for t in index.lowers[first.b:run[1].a]):
+        return None
+    k = first.a - 1
+    start = _np_before(index, k, lo)
+    if start - 2 >= lo and index.lowers[start - 1] == "of" and index.texts[start - 2].isalpha() \
+            and index.lowers[start - 2] not in _MODIFIER_STOP:
+        start -= 2  # "dosage of morphine"
+    if start == k or _word_count(index, start, k) > 5:
+        return None
+    first_word, end = _trim_outcome(index, start, k)
+    if first_word >= end:
+        return None
+    hit = next((index.covered["OUTCOME"][q] for q in range(first_word, end)
+                if q in index.covered["OUTCOME"]), None)
+    rest = index.lowers[first_word:hit[0]] + index.lowers[hit[1]:end] if hit else []
+    if hit is not None and any(c.isupper() for c in hit[2]) \
+            and all(w in _INSTRUMENT_WORDS for w in rest):
+        return _span_text(index, hit[0], hit[1])  # "the NRS score (6.83 vs. 1.67": NRS
+    return _span_text(index, first_word, end)
+
+
 def _outcome_of(index, r, anchor, lo, hi):
     """Decide the outcome of one row; ``anchor`` is where its list of values starts."""
     lowers = index.lowers
@@ -1839,7 +1877,7 @@ def _assign_outcomes(index, main, lo, hi, runs=None):
         for r in run:
             anchors[id(r)] = run[0].a
     for run in runs or []:
-        noun = _trailing_noun(index, run, hi)
+        noun = _trailing_noun(index, run, hi) or _pair_bracket_outcome(index, run, lo)
         for r in run if noun else ():
             r.fields["outcome"] = noun
     for k, r in enumerate(main):
@@ -1885,7 +1923,8 @@ def _group_name(index, start, end):
     while start < end and (lowers[start] in ("the", "a", "an", "both", "all", "those", "with")
                            or index.numbers[start] is not None):
         start += 1
-    while end > start and lowers[end - 1] in ("the", "a", "an", "-", "only", "alone"):
+    while end > start and (lowers[end - 1] in ("the", "a", "an", "-", "only", "alone")
+                           or not index.texts[end - 1][-1].isalnum()):
         end -= 1
     if end - start > 1 and lowers[end - 1] in ("group", "groups", "arm", "arms", "phase",
                                                "phases"):
@@ -2059,7 +2098,8 @@ def _pair_groups(index, run, lo, hi):
             depth -= 1
     if opener is None:
         return False
-    close = next((k for k in range(run[1].b, hi) if texts[k] in (")", "]")), hi)
+    close = next((k for k in range(run[1].b, min(hi, run[1].b + 20)) if texts[k] in (")", "]")),
+                 hi)
     pair = _labelled_pair(index, opener, close)
     if pair is None:
         pair = _compared_groups(index, opener, lo)
@@ -2167,14 +2207,147 @@ def _after_phrase_group(index, run, lo, hi):
     if k + 1 < hi and lowers[k] in _GROUP_PREPOSITIONS and k + 1 not in \
             index.covered["TIMEPOINT"] and not _purpose(index, k, hi):
         return _phrase(index, k + 1, hi)
-    if k + 1 < hi and lowers[k] == "after" and index.texts[k + 1].isupper() \
-            and len(index.texts[k + 1]) > 1:
+    if k + 1 < hi and lowers[k] == "after" and _is_abbreviation(index.texts[k + 1]):
         return index.texts[k + 1]  # "24% retreatment after SF vs. 6% after MF"
+    return None
+
+
+def _is_abbreviation(word):
+    """Tell whether a word is an abbreviation in capitals: ``SF``, ``MWA``."""
+    return len(word) > 1 and word.isupper() and word.isalpha()
+
+
+def _arm_after(index, r, hi):
+    """Return the arm named by its abbreviation right after a value, or None.
+
+    ``35% SF vs. 8% MF nonresponders``, ``8 Gy single fraction (SF)``.
+    """
+    k = r.b
+    if k < hi and _is_abbreviation(index.texts[k]) and k not in index.covered["UNIT"] \
+            and k not in index.covered["COUNT_NOUN"] and k not in index.covered["STAT_KEYWORD"] \
+            and k not in index.covered["OUTCOME"]:
+        return index.texts[k]
+    end = k
+    while end < hi and end - k < 3 and index.texts[end].isalpha() \
+            and index.lowers[end] not in _MODIFIER_STOP:
+        end += 1
+    return _abbreviation_after(index, end) if end > k else None
+
+
+def _lookback_group(index, run, lo, hi):
+    """Return the population named before a run of values, or a list of one for each.
+
+    ``survival rates for patients with HR cytogenetics as 87%``, ``of FCT in patients
+    with symptoms from only upper abdomen was 100%``.
+    """
+    lowers = index.lowers
     for m in range(run[0].a - 1, max(lo, run[0].a - 12) - 1, -1):
         if index.numbers[m] is not None or lowers[m] in (";", "(", ")", ","):
+            return None
+        if lowers[m] in ("for", "among", "amongst") and not _purpose(index, m, hi) \
+                or lowers[m] == "in" and m + 2 < hi and lowers[m + 1] in ("patients", "those") \
+                and lowers[m + 2] == "with":
+            return _distributed(index, run, m + 1, hi) or _phrase(index, m + 1, hi)
+    return None
+
+
+def _distributed(index, run, k, hi):
+    """``for PDA-Alpha and PDA-Beta were 0.993 and 0.986, respectively``: one name a value.
+
+    Returns a list of names, one for each row of the run, or None.
+    """
+    if len(run) < 2 or "respectively" not in index.lowers[run[-1].b:min(hi, run[-1].b + 20)]:
+        return None
+    names, start = [], k
+    for q in range(k, run[0].a):
+        t = index.lowers[q]
+        if t in (",", "and") or t in _GROUP_STOP:
+            if q > start:
+                names.append(_group_name(index, start, q))
+            start = q + 1
+            if t not in (",", "and"):
+                break
+    if len(names) != len(run) or not all(names):
+        return None
+    return names
+
+
+def _keyword_owner(index, r, lo):
+    """Return whose figure a statistic is: ``The AUC of CNN was 0.87``, ``The physicians'``."""
+    lowers = index.lowers
+    cover = index.covered["STAT_KEYWORD"]
+    k = r.a - 1
+    while k >= lo and r.a - k <= 4 and lowers[k] in _words("link_verb") | {"of", ":", "="}:
+        k -= 1
+    hit = None
+    for q in range(k, max(lo, k - 8) - 1, -1):
+        if q in cover:
+            hit = cover[q]
             break
-        if lowers[m] in ("for", "among", "amongst") and not _purpose(index, m, hi):
-            return _phrase(index, m + 1, hi)
+        if index.numbers[q] is not None or lowers[q] in _BOUNDARY:
+            return None
+    if hit is None or hit[2] != r.stat:
+        return None
+    start, end = hit[0], hit[1]
+    if start - 1 >= lo and lowers[start - 1] in ("’", "'", "'s", "’s"):
+        first = _np_before(index, start - 1, lo, limit=3)
+        return _group_name(index, first, start - 1) if first < start - 1 else None
+    if end + 1 < r.a and lowers[end] == "of" and lowers[end + 1] not in ("the", "a", "an") \
+            and index.numbers[end + 1] is None:
+        last = end + 1
+        while last < r.a and last - end <= 3 and lowers[last] not in _GROUP_STOP \
+                and lowers[last] not in _words("link_verb"):
+            last += 1
+        if lowers[last] in _words("link_verb") and not _is_context_word(index, end + 1, last):
+            return _group_name(index, end + 1, last)
+    return None
+
+
+def _estimate_groups(index, r, lo, hi):
+    """``between the MWA group and the HRN group (HR =0.98``: the pair an estimate compares."""
+    lowers = index.lowers
+    for q in range(r.a - 1, max(lo, r.a - 30) - 1, -1):
+        if lowers[q] == ";":
+            return None
+        if lowers[q] == "between":
+            and_at = next((k for k in range(q + 1, min(r.a, q + 8)) if lowers[k] == "and"), None)
+            if and_at is None:
+                return None
+            end = and_at + 1
+            while end < r.a and end - and_at <= 5 and lowers[end] not in _NP_END \
+                    and lowers[end] not in ("with", "(", "[", ","):
+                end += 1
+            a, b = _group_name(index, q + 1, and_at), _group_name(index, and_at + 1, end)
+            if a and b and not _is_context_word(index, q + 1, end):
+                return f"{a} vs {b}"
+            return None
+    return None
+
+
+def _compared_in(index, a, lo):
+    """Return the two groups a comparison before a p-value names, as ``A vs B``.
+
+    ``higher in the faculty members than the senior and junior residents (P``.
+    """
+    lowers = index.lowers
+    c = next((k for k in range(a - 1, max(lo, a - 25) - 1, -1) if lowers[k] in _COMPARED), None)
+    if c is None or c + 2 >= a or lowers[c + 1] not in ("in", "among", "with", "for"):
+        return None
+    than = next((k for k in range(c + 2, min(a, c + 9)) if lowers[k] in ("than", "compared")),
+                None)
+    if than is None:
+        return None
+    first = _group_name(index, c + 2, than)
+    k = than + 1
+    while k < a and lowers[k] in ("to", "with", "those", "that", "in", "of", "the"):
+        k += 1
+    end = k
+    while end < a and end - k < 5 and lowers[end] not in _NP_END and lowers[end] not in \
+            ("(", "[", ","):
+        end += 1
+    second = _group_name(index, k, end) if end > k else None
+    if first and second and not _is_context_word(index, c + 2, end):
+        return f"{first} vs {second}"
     return None
 
 
@@ -2202,31 +2375,47 @@ def _purpose(index, k, hi):
 def _assign_groups(index, main, runs, lo, hi):
     intro = _intro_group(index, lo, hi)
     for run in runs:
-        first = run[0]
-        if first.stat == "sample_size":
-            for r in run:
-                group = _sample_group(index, r, lo, hi)
-                if group:
-                    r.fields.setdefault("group", group)
-            continue
-        if first.stat not in ("icc", "kappa", "correlation"):
-            if _pair_groups(index, run, lo, hi):
-                continue
-            group = _after_phrase_group(index, run, lo, hi)
-            if group:
-                for r in run:
-                    r.fields.setdefault("group", group)
-                continue
-        if len(run) == 2 and any(t in ("vs", "vs.", "versus")
-                                 for t in index.lowers[run[0].b:run[1].a]):
-            continue  # "the NRS score (6.83 vs. 1.67)": the phrase is the outcome
-        for r in run:
-            group = _bracket_group(index, r, lo)
+        for r, group in zip(run, _run_groups(index, run, intro, lo, hi), strict=True):
             if group:
                 r.fields.setdefault("group", group)
+
+
+def _run_groups(index, run, intro, lo, hi):
+    """Return the group of each row of a run of values (None where none is named)."""
+    first = run[0]
+    if first.stat == "sample_size":
+        return [_sample_group(index, r, lo, hi) or (intro[0] if intro else None) for r in run]
+    if first.stat not in ("icc", "kappa", "correlation"):
+        if _pair_groups(index, run, lo, hi):
+            return [None] * len(run)
+        group = _after_phrase_group(index, run, lo, hi)
+        if group:
+            return [group] * len(run)
+    arms = [_arm_after(index, r, hi) for r in run]
+    if any(arms):
+        return arms
+    if intro is not None and first.a > intro[1]:
+        return [intro[0]] * len(run)
+    found = _lookback_group(index, run, lo, hi)
+    if found:
+        return found if isinstance(found, list) else [found] * len(run)
+    owners = [_keyword_owner(index, r, lo) for r in run]
+    if any(owners):
+        return owners
+    if first.stat in _RATIO_STATS:
+        return [_estimate_groups(index, r, lo, hi) for r in run]
+    if len(run) == 2 and any(t in ("vs", "vs.", "versus") for t in index.lowers[first.b:run[1].a]):
+        return [None] * len(run)  # "the NRS score (6.83 vs. 1.67)": the phrase is the outcome
+    groups = [_bracket_group(index, r, lo) for r in run]
     if intro is not None:
-        for r in main:
-            r.fields.setdefault("group", intro[0])
+        # Inside the opening phrase a quantity defines the group ("with a tumor size of
+        # ≤ 3 cm"); only what describes its people (age) belongs to it.
+        groups = [g or (intro[0] if r.a > intro[1] or r.stat in ("mean", "median") else None)
+                  for g, r in zip(groups, run, strict=True)]
+    return groups
+
+
+_RATIO_STATS = {"smd", "mean_difference", "odds_ratio", "risk_ratio", "hazard_ratio"}
 
 
 def _p_value_context(index, rows, lo):
@@ -2236,6 +2425,10 @@ def _p_value_context(index, rows, lo):
             outcome = _bracket_label(index, r.a, lo) or _comparison_outcome(index, r.a, lo)
             if outcome:
                 r.fields["outcome"] = outcome
+        if r.stat == "p_value" and "group" not in r.fields:
+            group = _compared_in(index, r.a, lo)
+            if group:
+                r.fields["group"] = group
     _compare_p_groups(rows)
 
 
@@ -2277,11 +2470,12 @@ def _compare_p_groups(rows):
         if r.stat != "p_value" and r.fields.get("group"):
             by_link[id(r)] = r
     main = [r for r in rows if r.stat != "p_value"]
+    position = {id(m): i for i, m in enumerate(main)}
     for r in rows:
         if r.stat != "p_value" or r.link is None or id(r.link) not in by_link:
             continue
-        k = next((i for i, m in enumerate(main) if m is r.link), None)
-        if k is None or k == 0:
+        k = position.get(id(r.link))
+        if not k:
             continue
         prev = main[k - 1]
         mine, other = r.link.fields["group"], prev.fields.get("group")
