@@ -1653,8 +1653,12 @@ def _bracket_outcome(index, r, lo):
             and texts[start - 1] not in (",", ";", ":", ")", "(") \
             and index.numbers[start - 1] is None and unit_days(texts[start - 1]) is None:
         start -= 1
-    if start == k or lowers[k - 1] in _words("group_head"):
-        return None  # "the PV group (2.2%)": a group, not what is counted
+    if start == k or lowers[k - 1] in _words("group_head") \
+            or any(w in _words("quantifier") for w in lowers[start:k]):
+        return None  # "the PV group (2.2%)", "The majority (76.4%)": no outcome
+    if start - 1 >= lo and (lowers[start - 1] in _COMPARE or lowers[start - 1] in ("with", "to")
+                            and start - 2 >= lo and lowers[start - 2] == "compared"):
+        return None  # "versus placebo (8.5%)": the arm compared, not the outcome
     return _span_text(index, start, k)
 
 
@@ -1765,8 +1769,9 @@ def _comparison_outcome(index, a, lo):
     if end > k and not lowers[end - 1].endswith(_ADJECTIVE_ENDINGS) \
             and lowers[end - 1] != "likely":
         first, last = _trim_outcome(index, k, end)
-        keywords = index.covered["STAT_KEYWORD"]
+        keywords, nouns = index.covered["STAT_KEYWORD"], index.covered["COUNT_NOUN"]
         if first < last and not all(q in keywords for q in range(first, last)) \
+                and not all(q in nouns for q in range(first, last)) \
                 and not all(w in _words("pronoun") for w in lowers[first:last]):
             return _span_text(index, first, last)
         return None
@@ -1836,8 +1841,11 @@ def _pair_bracket_outcome(index, run, lo):
     return _span_text(index, first_word, end)
 
 
-def _outcome_of(index, r, anchor, lo, hi):
-    """Decide the outcome of one row; ``anchor`` is where its list of values starts."""
+def _outcome_of(index, r, anchor, lo, hi, prev=None):
+    """Decide the outcome of one row.
+
+    ``anchor`` is where its list of values starts, ``prev`` the value before it.
+    """
     lowers = index.lowers
     if r.stat == "proportion":
         sex = _sex_outcome(index, r, hi) or _noun_after_percent(index, r, hi)
@@ -1864,7 +1872,7 @@ def _outcome_of(index, r, anchor, lo, hi):
         found = _quantity_outcome(index, r, lo, hi)
         if found:
             return found
-    label = _label_before(index, r, lo)
+    label = _label_before(index, r, lo) or _shared_outcome(index, prev, r)
     if label:
         return label
     found = _pattern_outcome(index, r, lo, hi) or _keyword_outcome(index, r, lo)
@@ -1883,8 +1891,8 @@ def _assign_outcomes(index, main, lo, hi, runs=None):
     for k, r in enumerate(main):
         if r.stat == "sample_size" or "outcome" in r.fields:
             continue
-        outcome = _outcome_of(index, r, anchors.get(id(r), r.a), lo, hi) \
-            or _shared_outcome(index, main[k - 1] if k else None, r)
+        outcome = _outcome_of(index, r, anchors.get(id(r), r.a), lo, hi,
+                              main[k - 1] if k else None)
         if outcome:
             r.fields["outcome"] = outcome
 
@@ -1901,9 +1909,9 @@ def _shared_outcome(index, prev, r):
     gap = index.lowers[prev.b:r.a]
     if gap and gap[0] in ("(", "[") and all(t not in (")", "]", ";") for t in gap):
         return prev.fields["outcome"]
-    if prev.stat == r.stat and any(t in ("vs", "vs.", "versus", "to") for t in gap) \
-            and all(t not in (";", ")", "]") for t in gap):
-        return prev.fields["outcome"]
+    if prev.stat == r.stat and any(t in ("vs", "vs.", "versus", "to", "and") for t in gap) \
+            and all(t not in (";", ")", "]") and t not in _words("link_verb") for t in gap):
+        return prev.fields["outcome"]  # "was 9.0% in A and 4.5% in B"
     return None
 
 
@@ -2209,6 +2217,13 @@ def _after_phrase_group(index, run, lo, hi):
         return _phrase(index, k + 1, hi)
     if k + 1 < hi and lowers[k] == "after" and _is_abbreviation(index.texts[k + 1]):
         return index.texts[k + 1]  # "24% retreatment after SF vs. 6% after MF"
+    if k + 1 < hi and lowers[k] in ("from", "of"):
+        end = k + 1
+        while end < hi and end - k <= 5 and lowers[end] not in _GROUP_STOP \
+                and lowers[end - 1] not in _words("group_head"):
+            end += 1
+        if lowers[end - 1] in _words("group_head"):
+            return _group_name(index, k + 1, end)  # "166 (81.0%) patients from the X group"
     return None
 
 
