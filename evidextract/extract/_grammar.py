@@ -1639,7 +1639,8 @@ def _label_before(index, r, lo):
         return None
     if all(k in index.covered["STAT_KEYWORD"] for k in range(start, r.a)):
         return None
-    return _span_text(index, start, r.a)
+    start, end = _trim_outcome(index, start, r.a)
+    return _span_text(index, start, end) if start < end else None
 
 
 def _bracket_outcome(index, r, lo):
@@ -1829,6 +1830,9 @@ def _pair_bracket_outcome(index, run, lo):
         start -= 2  # "dosage of morphine"
     if start == k or _word_count(index, start, k) > 5:
         return None
+    if start - 1 >= lo and (index.lowers[start - 1] in _COMPARE or index.lowers[start - 1] in
+                            ("with", "to") and index.lowers[start - 2] == "compared"):
+        return None  # "compared with placebo (4.1 vs. 6.0": the arm, not the outcome
     first_word, end = _trim_outcome(index, start, k)
     if first_word >= end:
         return None
@@ -1943,7 +1947,7 @@ def _group_name(index, start, end):
            or w in ("both", "each", "all", "other") for w in lowers[start:end]):
         return None
     abbreviation = _abbreviation_after(index, end)
-    return abbreviation or _span_text(index, start, end)
+    return abbreviation or _span_text(index, start, end).replace(", and ", " and ")
 
 
 def _abbreviation_after(index, end):
@@ -1959,10 +1963,14 @@ def _np_before(index, k, lo, limit=4):
     """Return the start of the noun phrase ending right before token ``k`` (or ``k``)."""
     lowers, texts = index.lowers, index.texts
     start = k
-    while start - 1 >= lo and k - start < limit:
+    while start - 1 >= lo and _word_count(index, start, k) < limit and k - start < 3 * limit:
         w = lowers[start - 1]
         joined = w == "-" and start - 2 >= lo and not index.spaces[start - 2] \
             and not index.spaces[start - 1]
+        if start < k and texts[start] == "-" and not index.spaces[start - 1] \
+                and texts[start - 1].isalpha():
+            start -= 1  # "intention-to-treat": a word of a compound
+            continue
         if w in _MODIFIER_STOP or w in _BOUNDARY or w in _CLAUSE_WORDS or w in _COMPARE \
                 or index.numbers[start - 1] is not None \
                 or not (texts[start - 1][0].isalnum() or joined):
@@ -2301,13 +2309,16 @@ def _keyword_owner(index, r, lo):
             break
         if index.numbers[q] is not None or lowers[q] in _BOUNDARY:
             return None
-    if hit is None or hit[2] != r.stat:
+    if hit is None:
         return None
     start, end = hit[0], hit[1]
+    while start - 2 >= lo and lowers[start - 1] in ("and", ",") and start - 2 in cover:
+        start = cover[start - 2][0]  # "The physicians' sensitivity and specificity were"
     if start - 1 >= lo and lowers[start - 1] in ("’", "'", "'s", "’s"):
         first = _np_before(index, start - 1, lo, limit=3)
         return _group_name(index, first, start - 1) if first < start - 1 else None
-    if end + 1 < r.a and lowers[end] == "of" and lowers[end + 1] not in ("the", "a", "an") \
+    if hit[2] == r.stat and end + 1 < r.a and lowers[end] == "of" \
+            and lowers[end + 1] not in ("the", "a", "an") \
             and index.numbers[end + 1] is None:
         last = end + 1
         while last < r.a and last - end <= 3 and lowers[last] not in _GROUP_STOP \
@@ -2393,6 +2404,25 @@ def _assign_groups(index, main, runs, lo, hi):
         for r, group in zip(run, _run_groups(index, run, intro, lo, hi), strict=True):
             if group:
                 r.fields.setdefault("group", group)
+    _share_bracket_group(index, main, hi)
+
+
+def _share_bracket_group(index, main, hi):
+    """Give the group of a count in brackets to the values that follow it there.
+
+    ``testing dataset only (n = 100; age 62.5 ± 5.2; male 55%)``: all of the testing set.
+    """
+    for k, r in enumerate(main):
+        if r.stat != "sample_size" or index.lowers[r.a] not in ("n", "total") \
+                or "group" not in r.fields:
+            continue
+        depth = 1
+        for other in main[k + 1:k + 12]:
+            depth += sum(t in ("(", "[") for t in index.texts[r.b:other.a]) \
+                - sum(t in (")", "]") for t in index.texts[r.b:other.a])
+            if depth <= 0:
+                break
+            other.fields.setdefault("group", r.fields["group"])
 
 
 def _run_groups(index, run, intro, lo, hi):
@@ -2416,7 +2446,7 @@ def _run_groups(index, run, intro, lo, hi):
         return found if isinstance(found, list) else [found] * len(run)
     owners = [_keyword_owner(index, r, lo) for r in run]
     if any(owners):
-        return owners
+        return [next(o for o in owners if o)] * len(run)
     if first.stat in _RATIO_STATS:
         return [_estimate_groups(index, r, lo, hi) for r in run]
     if len(run) == 2 and any(t in ("vs", "vs.", "versus") for t in index.lowers[first.b:run[1].a]):
