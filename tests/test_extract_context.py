@@ -1,0 +1,219 @@
+"""Tests of the context of extracted rows: the outcome and the group each statistic belongs to.
+
+Sentences come from the dev gold (``../shared/eval/dev``), from our own gold set
+(``data/gold``) and from real abstracts found in the stored pages (source in a comment).
+Each test asserts the exact ``(stat, value, outcome, group)`` of every row of a sentence.
+"""
+
+import pandas as pd
+import pytest
+
+import evidextract as ee
+
+
+def _context(text):
+    table = ee.extract(text)
+    rows = []
+    for row in table.itertuples():
+        outcome = None if pd.isna(row.outcome) else row.outcome
+        group = None if pd.isna(row.group) else row.group
+        rows.append((row.stat, round(float(row.value), 4), outcome, group))
+    return rows
+
+
+def test_extract_context_outcome_as_written_not_its_canonical_name():
+    # dev gold 002: the instrument as the abstract names it ("pain severity", not "pain score").
+    text = ("Pain severity significantly decreased postoperatively, with a mean reduction of "
+            "4.5 points (P < 0.0001).")
+    assert _context(text) == [
+        ("mean_difference", 4.5, "Pain severity", None),
+        ("p_value", 0.0001, "Pain severity", None),
+    ]
+
+
+def test_extract_context_spelled_out_scale_goes_by_its_abbreviation():
+    # dev gold 10.1007/s00330-021-08477-6: "Numerical Pain Rating Scale" is pooled as NRS.
+    text = ("Among the 64 (64/74; 86.5%) patients with painful SM, the mean Numerical Pain "
+            "Rating Scale dropped from 6.8 ± 2.2 (range, 0–10) at the baseline to 4.1 ± 2.4 "
+            "(range, 0–9; p < 0.0001) at 24 h.")
+    rows = _context(text)
+    assert [r[2] for r in rows if r[0] == "mean"] == ["NRS", "NRS"]
+    assert ("p_value", 0.0001, "NRS", "painful SM") in rows
+
+
+def test_extract_context_subject_of_a_linking_verb_is_the_outcome():
+    # data/gold 31289539 and 24965604: "The mean tumor size was", "The ... rates ... were".
+    assert _context("The mean tumor size was 5.0±1.8 cm.") == [("mean", 5.0, "tumor size", None)]
+    text = ("The overall survival rates at 1, 2, 3 and 5 years after MWA were 89%, 63%, 43%, "
+            "and 16 %, respectively.")
+    assert [r[2] for r in _context(text)] == ["overall survival rates"] * 4
+
+
+def test_extract_context_percentage_of_and_odds_of_are_no_part_of_the_outcome():
+    # dev gold 10.1007/s00256-024-04722-3: "an osteoporosis prevalence of 4.4%".
+    text = ("For 316 cases of Chinese men (age:73.7±4.5 years), OLVFss ≤ -2.5 defines an "
+            "osteoporosis prevalence of 4.4%; to achieve this osteoporosis prevalence, the "
+            "corresponding QCT LS BMD value is < 47.5 mg/ml.")
+    assert _context(text) == [
+        ("sample_size", 316.0, None, "Chinese men"),
+        ("mean", 73.7, "age", "Chinese men"),
+        ("quantity", -2.5, "OLVFss", "Chinese men"),
+        ("proportion", 0.044, "osteoporosis prevalence", "Chinese men"),
+        ("quantity", 47.5, "QCT LS BMD value", "Chinese men"),
+    ]
+
+
+def test_extract_context_compared_arms_and_their_p_value():
+    # dev gold 10.1007/s00256-025-04879-5: "X demonstrated higher accuracy than Y (a vs. b".
+    text = ("From 576 measurements, EOS imaging demonstrated significantly higher accuracy than "
+            "digital radiography (83.6% vs. 73.5% absolute accuracy; p < 0.001) when "
+            "non-calibrated values were included.")
+    assert _context(text) == [
+        ("sample_size", 576.0, None, None),
+        ("accuracy", 0.836, "absolute accuracy", "EOS imaging"),
+        ("accuracy", 0.735, "absolute accuracy", "digital radiography"),
+        ("p_value", 0.001, "absolute accuracy", "EOS imaging vs digital radiography"),
+    ]
+
+
+def test_extract_context_in_one_arm_compared_with_another():
+    # data/gold anesthesiology-2016-124-150 (Anesthesiology 2016;124:150).
+    text = ("In the intention-to-treat analysis (n = 25), VASweek4 was significantly lower in "
+            "the duloxetine phase compared with placebo (4.1 ± 2.9 vs. 6.0 ± 2.7; P = 0.001).")
+    assert _context(text) == [
+        ("sample_size", 25.0, None, "intention-to-treat analysis"),
+        ("mean", 4.1, "VASweek4", "duloxetine"),
+        ("mean", 6.0, "VASweek4", "placebo"),
+        ("p_value", 0.001, "VASweek4", "duloxetine vs placebo"),
+    ]
+
+
+def test_extract_context_estimate_between_two_groups():
+    # data/gold 29042794: "between the MWA group and the HRN group (HR =0.98".
+    text = ("The overall meta-analysis demonstrated no significant difference in overall "
+            "survival between the MWA group and the HRN group (HR =0.98, 95% CI =0.76–1.26, "
+            "P=0.878).")
+    assert _context(text) == [
+        ("hazard_ratio", 0.98, "overall survival", "MWA vs HRN"),
+        ("p_value", 0.878, "overall survival", "MWA vs HRN"),
+    ]
+    # World J Meta-Anal 2022;10(4):220 (wjgnet.com/2308-3840/full/v10/i4/220.htm).
+    text = ("CA rates between MWA and RFA groups were similar in prospective cohort studies "
+            "[odds ratio (OR) 0.95, 95% confidence interval (CI) 0.28–3.23].")
+    assert _context(text) == [("odds_ratio", 0.95, None, "MWA vs RFA")]
+
+
+def test_extract_context_parallel_values_share_the_outcome():
+    # Osteoarthritis Cartilage 2016, duloxetine in Chinese patients
+    # (oarsijournal.com/article/S1063-4584(16)30498-8/fulltext).
+    text = ("The incidence of discontinuations due to adverse events was 9.0% in "
+            "duloxetine-treated patients and 4.5% in placebo-treated patients (P = 0.109).")
+    outcome = "discontinuations due to adverse events"
+    assert _context(text) == [
+        ("proportion", 0.09, outcome, "duloxetine-treated patients"),
+        ("proportion", 0.045, outcome, "placebo-treated patients"),
+        ("p_value", 0.109, outcome, "duloxetine-treated patients vs placebo-treated patients"),
+    ]
+
+
+def test_extract_context_arm_in_brackets_is_a_group_not_an_outcome():
+    # J Pain 2010;11:1282, duloxetine versus placebo in chronic low back pain.
+    text = ("Significantly more patients in the duloxetine group (15.2%) than patients in the "
+            "placebo group (5.4%) discontinued because of adverse events (P = .002).")
+    assert _context(text) == [
+        ("proportion", 0.152, None, "duloxetine"),
+        ("proportion", 0.054, None, "placebo"),
+        ("p_value", 0.002, None, "duloxetine vs placebo"),
+    ]
+
+
+def test_extract_context_counted_subpopulations_are_groups():
+    # dev gold 10.1007/s00256-025-04878-6: "751 statin users and 751 non-users".
+    text = ("After adjusting for potential confounders, 1502 knees were included (751 statin "
+            "users and 751 non-users; mean age 63.5 ± 8.7 years, 44.5% female).")
+    assert _context(text) == [
+        ("sample_size", 1502.0, None, None),
+        ("sample_size", 751.0, None, "statin users"),
+        ("sample_size", 751.0, None, "non-users"),
+        ("mean", 63.5, "age", None),
+        ("proportion", 0.445, "female", None),
+    ]
+    # dev gold 10.1007/s00256-024-04733-0: every patient of the study is no subgroup.
+    assert _context("One hundred fifty-one patients with MM were included in the study.") == [
+        ("sample_size", 151.0, None, None)]
+
+
+def test_extract_context_count_in_brackets_names_the_data_split_of_what_follows():
+    # data/gold 34599265.
+    text = ("Results are reported for the testing dataset only (n = 100; age 62.5 ± 5.2; "
+            "male 55%, event rate 50%).")
+    assert _context(text) == [
+        ("sample_size", 100.0, None, "testing dataset"),
+        ("mean", 62.5, "age", "testing dataset"),
+        ("proportion", 0.55, "male", "testing dataset"),
+        ("proportion", 0.5, "event rate", "testing dataset"),
+    ]
+
+
+def test_extract_context_arms_by_abbreviation_after_the_value():
+    # data/gold 15145173: "35% SF vs. 8% MF nonresponders".
+    text = ("The response status after initial treatment did not predict occurrence of "
+            "retreatment: 35% SF vs. 8% MF nonresponders and 22% SF vs. 10% MF patients with "
+            "progressive pain were retreated.")
+    assert [r[3] for r in _context(text)] == ["SF", "MF", "SF", "MF"]
+
+
+def test_extract_context_population_named_before_the_clause():
+    # data/gold anesthesiology-2016-124-150: the abbreviation defined for the population.
+    text = ("Among patients with chronic low back pain (CLBP), approximately 37% show signs of "
+            "a neuropathic pain component (radicular pain).")
+    assert _context(text) == [("proportion", 0.37, None, "CLBP")]
+
+
+@pytest.mark.parametrize("text, owners", [
+    # data/gold 10.1007/978-3-319-41546-8_7.
+    ("The AUC of CNN was 0.87, which was higher than the mean AUC of the radiologists (0.84), "
+     "though the difference was not significant.", ["CNN", "radiologists"]),
+    # data/gold 10.1177/10815589231208479.
+    ("The physicians’ sensitivity and specificity for detecting pneumothorax were 0.585 and "
+     "0.988, respectively.", ["physicians", "physicians"]),
+    ("The areas under the curve for PDA-Alpha and PDA-Beta were 0.993 (95% confidence interval "
+     "(CI): 0.985–1.000) and 0.986 (95% CI: 0.962–1.000), respectively.",
+     ["PDA-Alpha", "PDA-Beta"]),
+])
+def test_extract_context_whose_figure_a_statistic_is(text, owners):
+    assert [r[3] for r in _context(text)] == owners
+
+
+def test_extract_context_no_group_from_what_a_figure_is_for():
+    # data/gold 32205817: "For classification/detection of pneumonia," names a task, not a group.
+    text = ("For classification/detection of pneumonia, AUC on frontal radiographs was 0.854 "
+            "with a sensitivity of 82.8% and specificity of 72.6%.")
+    assert _context(text) == [
+        ("auc", 0.854, "AUC", None),
+        ("sensitivity", 0.828, "sensitivity", None),
+        ("specificity", 0.726, "specificity", None),
+    ]
+
+
+def test_extract_context_no_outcome_from_a_quantifier_or_the_statistic_itself():
+    # Osteoarthritis Cartilage 2016 (as above): "The majority (76.4%)" counts nothing named.
+    assert _context("The majority (76.4%) of patients was female; mean age was 60.5 years.") == [
+        ("proportion", 0.764, None, None),
+        ("mean", 60.5, "age", None),
+    ]
+    # dev gold 10.1007/s00256-025-04878-6: "effect estimates" is the statistic, not an outcome.
+    text = ("Statin use is associated with a smaller increase in BML volume over 4 years "
+            "(time-treatment interaction effect estimates, 95% confidence interval (CI) - 14.88 "
+            "mm3/year, - 23.04 to - 6.72, P < 0.001).")
+    assert all(r[2] != "effect estimates" for r in _context(text))
+
+
+def test_extract_context_comparison_names_the_outcome_of_a_p_value():
+    # dev gold 10.1007/s00256-024-04742-z.
+    text = ("Ktrans and Kep were significantly lower in both chordoma, and chondrosarcoma "
+            "compared to giant cell tumor of the bone (p = 0.006 - 0.011).")
+    assert _context(text) == [
+        ("p_value", 0.006, "Ktrans and Kep", "chordoma and chondrosarcoma vs giant cell tumor"),
+        ("p_value", 0.011, "Ktrans and Kep", "chordoma and chondrosarcoma vs giant cell tumor"),
+    ]
