@@ -217,3 +217,36 @@ def test_extract_context_comparison_names_the_outcome_of_a_p_value():
         ("p_value", 0.006, "Ktrans and Kep", "chordoma and chondrosarcoma vs giant cell tumor"),
         ("p_value", 0.011, "Ktrans and Kep", "chordoma and chondrosarcoma vs giant cell tumor"),
     ]
+
+
+def _times(text):
+    table = ee.extract(text)
+    return [(row.stat, None if pd.isna(row.timepoint) else row.timepoint,
+             None if pd.isna(row.group) else row.group) for row in table.itertuples()]
+
+
+def test_extract_context_time_the_brackets_open_after_and_arms_compared_with_than():
+    # data/gold 10.1155/2019/9037510 (meta-analysis of radiofrequency for knee pain).
+    text = ("The pain scores (VAS) in the RF group were lower than those in the conservative "
+            "treatment group after 1 week (WMD -1.77, 95% CI -2.93 to -0.61, P<0.01), 1 month "
+            "(WMD -1.40, 95% CI -1.98 to -0.82, P<0.01), and 3 months (WMD -1.32, 95% CI -2.27 "
+            "to -0.37, P<0.01) of treatment.")
+    arms = "RF vs conservative treatment"
+    assert _times(text) == [
+        ("mean_difference", "1 week", arms), ("p_value", "1 week", arms),
+        ("mean_difference", "1 month", arms), ("p_value", "1 month", arms),
+        ("mean_difference", "3 months", arms), ("p_value", "3 months", arms),
+    ]
+
+
+def test_extract_context_time_far_after_a_value_belongs_to_the_next_clause():
+    # data/gold 10.1002/cncr.24837 (Cancer 2010, radiofrequency ablation of bone metastases).
+    text = ("The average increase in pain relief from pre-RFA to 1-month follow-up is 26.3 "
+            "(95% confidence interval [CI], 17.7-34.9; P < .0001), and the increase from pre-RFA "
+            "to 3-month follow-up is 16.38 (95% CI, 3.4-29.4; P = .02).")
+    assert [t[1] for t in _times(text)] == ["1-month", "1-month", "3-month", "3-month"]
+    # data/gold 10.1186/s13018-021-02906-4: a p-value of its own takes the time before it.
+    text = ("Subgroup analysis of knee pain indicated that the efficacy of RF treatment "
+            "targeting the genicular nerve was significantly better than intra-articular RF at "
+            "12 weeks after treatment (P = 0.03).")
+    assert _times(text) == [("p_value", "12 weeks", None)]

@@ -1350,19 +1350,30 @@ def _assign_timepoints(index, rows, main, runs, lo, hi):
                         done.add(id(r))
                     break
     tp_starts = [tp.a for tp in tps]
+    tp_ends = {tp.b: tp for tp in tps}
     for k, r in enumerate(main):
         if id(r) in done:
             continue
+        # "after 1 week (WMD -1.77, 95% CI ...)": the time the brackets are opened after.
+        opener = _opener(index, r.a, lo, window=4)
+        if opener is not None and opener in tp_ends:
+            _set_tp(r, tp_ends[opener])
+            continue
         nxt = main[k + 1].a if k + 1 < len(main) else hi
+        before = bisect_left(tp_starts, r.a) - 1
+        while before >= 0 and tps[before].b > r.a:
+            before -= 1
+        if before >= 0 and r.a - tps[before].b > _LOOKBACK:
+            before = -1
         m = bisect_left(tp_starts, r.b)
-        if m < len(tps) and tps[m].a < nxt:
+        if m < len(tps) and tps[m].a < nxt and (
+                before < 0 or tps[m].a - _after_brackets(index, r, hi) <= 4):
             _set_tp(r, tps[m])
             continue
-        m = bisect_left(tp_starts, r.a) - 1
-        while m >= 0 and tps[m].b > r.a:
-            m -= 1
-        if m >= 0 and r.a - tps[m].b <= _LOOKBACK:
-            _set_tp(r, tps[m])
+        # "to 1-month follow-up is 26.3 (...), and the increase ... to 3-month follow-up is":
+        # a time far after the value belongs to the next clause.
+        if before >= 0:
+            _set_tp(r, tps[before])
 
 
 def _coordinated(tps):
@@ -2332,7 +2343,7 @@ def _keyword_owner(index, r, lo):
 def _estimate_groups(index, r, lo, hi):
     """``between the MWA group and the HRN group (HR =0.98``: the pair an estimate compares."""
     lowers = index.lowers
-    for q in range(r.a - 1, max(lo, r.a - 30) - 1, -1):
+    for q in range(r.a - 1, max(lo, r.a - 60) - 1, -1):
         if lowers[q] == ";":
             return None
         if lowers[q] == "between":
@@ -2346,6 +2357,32 @@ def _estimate_groups(index, r, lo, hi):
             a, b = _group_name(index, q + 1, and_at), _group_name(index, and_at + 1, end)
             if a and b and not _is_context_word(index, q + 1, end):
                 return f"{a} vs {b}"
+            return None
+        if lowers[q] == "than":
+            return _than_groups(index, q, r.a, lo)
+    return None
+
+
+def _than_groups(index, than, a, lo):
+    """``in the RF group were lower than those in the conservative treatment group``."""
+    lowers = index.lowers
+    heads = _words("group_head")
+    k = than + 1
+    while k < a and lowers[k] in ("those", "that", "in", "of", "with", "the"):
+        k += 1
+    end = next((q + 1 for q in range(k, min(a, k + 5)) if lowers[q] in heads), None)
+    if end is None:
+        return None
+    second = _group_name(index, k, end)
+    for q in range(than - 1, max(lo, than - 12) - 1, -1):
+        if lowers[q] in heads and q - 1 >= lo:
+            start = q
+            while start - 1 >= lo and q - start < 4 and lowers[start - 1] not in _MODIFIER_STOP \
+                    and lowers[start - 1] not in _BOUNDARY:
+                start -= 1
+            first = _group_name(index, start, q + 1)
+            if first and second and lowers[start - 1] in ("in", "the"):
+                return f"{first} vs {second}"
             return None
     return None
 
@@ -2474,7 +2511,26 @@ def _p_value_context(index, rows, lo):
             group = _compared_in(index, r.a, lo)
             if group:
                 r.fields["group"] = group
+        if r.stat == "p_value" and r.link is None and "timepoint" not in r.fields:
+            _p_timepoint(index, r, lo)
     _compare_p_groups(rows)
+
+
+def _p_timepoint(index, r, lo):
+    """Give a p-value that tests no value of its own the time stated right before it.
+
+    ``better than intra-articular RF at 12 weeks after treatment (P = 0.03)``.
+    """
+    cover = index.covered["TIMEPOINT"]
+    for q in range(r.a - 1, max(lo, r.a - 6) - 1, -1):
+        if index.lowers[q] in (";", ")", "]"):
+            return
+        hit = cover.get(q)
+        if hit is not None:
+            found = find_timepoints(index, hit[0], hit[1], set())
+            if found:
+                _set_tp(r, found[-1])
+            return
 
 
 def _opener(index, a, lo, window=10):
