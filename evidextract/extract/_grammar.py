@@ -1398,15 +1398,33 @@ def _set_tp(row, tp):
         row.fields["timepoint_days"] = tp.days
 
 
+def _ends_phrase(index, k, hi):
+    """Tell whether the word at ``k`` is a verb that ends a noun phrase.
+
+    ``developed``; ``using this model`` (a word in -ing before a determiner or preposition).
+    """
+    w = index.lowers[k]
+    if w.endswith("ed") and len(w) > 4:
+        return True
+    nxt = index.lowers[k + 1] if k + 1 < hi else ""
+    return w.endswith("ing") and len(w) >= 5 and nxt in _MODIFIER_STOP
+
+
 def _phrase(index, k, hi, limit=5):
     """Words from ``k`` up to a stop word or punctuation, at most ``limit`` tokens."""
-    if k + 1 < hi and index.lowers[k] in ("patients", "those") and index.lowers[k + 1] == "with":
+    lowers = index.lowers
+    if k + 1 < hi and lowers[k] in ("patients", "those") and lowers[k + 1] == "with":
         k += 2  # "for patients with HR cytogenetics"
+    elif k + 2 < hi and lowers[k] in ("patients", "those") and lowers[k + 1].endswith("ed") \
+            and lowers[k + 2] in ("with", "by"):
+        k += 3  # "for patients treated with insulin"
     out = k
-    while out < hi and out - k < limit and index.lowers[out] not in _GROUP_STOP \
+    while out < hi and out - k < limit and lowers[out] not in _GROUP_STOP \
             and index.numbers[out] is None \
-            and not (out > k and index.lowers[out].endswith("ing") and len(index.lowers[out]) > 5):
+            and not (out > k and lowers[out - 1] != "-" and _ends_phrase(index, out, hi)):
         out += 1
+        if lowers[out - 1] in _words("group_head"):
+            break  # "in rectal diclofenac group developed ...": the group ends at its head
     if out == k:
         return None
     while out > k and index.lowers[out - 1] in ("the", "a", "an", "-"):
@@ -1984,6 +2002,7 @@ def _np_before(index, k, lo, limit=4):
             continue
         if w in _MODIFIER_STOP or w in _BOUNDARY or w in _CLAUSE_WORDS or w in _COMPARE \
                 or index.numbers[start - 1] is not None \
+                or start < k and w.endswith("ed") and len(w) > 4 and w not in ("advanced",) \
                 or not (texts[start - 1][0].isalnum() or joined):
             break
         start -= 1
@@ -2009,7 +2028,7 @@ def _bracket_group(index, r, lo):
     while k >= lo and r.a - k <= 3 and texts[k] not in ("(", "[") and \
             (k in index.covered["STAT_KEYWORD"] or texts[k] in (":", "=", ",", "n", "N")):
         k -= 1
-    if k < lo or texts[k] not in ("(", "[") or r.stat == "correlation":
+    if k < lo or texts[k] not in ("(", "[") or r.stat in ("correlation", "coefficient"):
         return None
     if r.stat == "sample_size" and index.lowers[r.a] not in ("n", "total"):
         return None  # "(20 men, 17 women)": the kinds of a count, not a group of it
@@ -2022,6 +2041,11 @@ def _bracket_group(index, r, lo):
     start = _np_before(index, end, lo)
     if start == end or _is_context_word(index, start, end) or last.endswith(("ed", "ly")):
         return None
+    if start - 1 >= lo and index.lowers[start - 1] in ("at", "during", "after", "before"):
+        return None  # "at randomization (n = 171)": a time
+    initials = "".join(index.lowers[q][0] for q in range(start, end) if index.texts[q].isalpha())
+    if index.lowers[k + 1] == initials:
+        return None  # "area under curve (AUC 0.82)": a name defined, not a group
     if r.stat == "sample_size" and end - start == 1 and end - 1 in index.covered["COUNT_NOUN"]:
         return None  # "patients (n = 40)": the counted noun, no subpopulation
     return _group_name(index, start, end)
@@ -2045,6 +2069,13 @@ def _clause_subject(index, k, lo):
     if end == start or end >= k or lowers[end] not in _GROUP_VERBS \
             and not lowers[end].endswith("ed"):
         return None
+    if lowers[end] in _words("link_verb"):
+        # "EOS was more precise": a group; "HDL was increased": an outcome.
+        q = end + 1
+        while q < k and lowers[q] in ("significantly", "statistically", "much", "slightly"):
+            q += 1
+        if q >= k or lowers[q] not in ("more", "less", "superior", "inferior"):
+            return None
     if _is_context_word(index, start, end):
         return None
     return _group_name(index, start, end)
@@ -2072,7 +2103,10 @@ def _compared_groups(index, opener, lo):
             stop = m - 1 if lowers[m] != "than" else m
             for q in range(stop - 1, max(lo, stop - 6) - 1, -1):
                 if lowers[q] in ("in", "with", "for") and q + 1 < stop:
-                    first = _group_name(index, q + 1, stop)
+                    end = next((e for e in range(q + 1, stop) if lowers[e] in _words("link_verb")
+                                or lowers[e] in _BEFORE_COMPARATIVE or lowers[e] in _COMPARED),
+                               stop)
+                    first = _group_name(index, q + 1, end)  # "in omega-3 was shorter than"
                     break
                 if lowers[q] in _BOUNDARY or index.numbers[q] is not None:
                     break
@@ -2186,20 +2220,24 @@ def _intro_group(index, lo, hi):
             start = q + 1
     end = start
     while end < comma and (lowers[end] not in _GROUP_STOP or end > start and
-                           lowers[end - 1] == "-" and not index.spaces[end - 1]) \
+                           lowers[end - 1] == "-" and not index.spaces[end - 1]
+                           or lowers[end] == "to" and end > start and end + 1 < comma
+                           and index.texts[end + 1].isalpha()) \
             and lowers[end] not in ("(", "[") \
             and lowers[end] not in _CLAUSE_WORDS and lowers[end] not in ("based", "according"):
         end += 1
     if lowers[k] == "in" and (end - start > 4 or lowers[end - 1] in ("study", "studies",
                                                                      "trial", "series")):
         return None
+    if end > start and lowers[end - 1].endswith("ed"):
+        return None  # "In a randomized, double-blind trial,"
     if end == start or _is_context_word(index, start, end):
         return None
     if all(q in index.covered["COUNT_NOUN"] or index.numbers[q] is not None
            or lowers[q] in ("the", "all") for q in range(start, end)):
         return None  # "Among 70 patients,": everyone, no subgroup
     group = _group_name(index, start, end)
-    return (group, comma) if group else None
+    return (group, comma, start) if group else None
 
 
 def _sample_group(index, r, lo, hi):
@@ -2231,9 +2269,18 @@ def _after_phrase_group(index, run, lo, hi):
     k = _after_brackets(index, run[-1], hi)
     if k < hi and lowers[k] in (",",) and k + 1 < hi and lowers[k + 1] == "respectively":
         k += 2
+    first = run[0]
+    changed = first.a - 2 >= lo and lowers[first.a - 1] == "of" \
+        and lowers[first.a - 2] in _words("outcome_measure")
     if k + 1 < hi and lowers[k] in _GROUP_PREPOSITIONS and k + 1 not in \
-            index.covered["TIMEPOINT"] and not _purpose(index, k, hi):
-        return _phrase(index, k + 1, hi)
+            index.covered["TIMEPOINT"] and not _purpose(index, k, hi) and not changed:
+        phrase = _phrase(index, k + 1, hi)  # not "a reduction of 5.2% in the passive drag"
+        if phrase and phrase.split()[-1].lower() in _DURATION_NOUNS:
+            return None  # "6-10% in the whole period": a time
+        end = k + 1
+        while end < hi and end - k <= 6 and lowers[end] not in _GROUP_STOP:
+            end += 1
+        return _abbreviation_after(index, end) or phrase  # "in multiple fractions (MF)"
     if k + 1 < hi and lowers[k] == "after" and _is_abbreviation(index.texts[k + 1]):
         return index.texts[k + 1]  # "24% retreatment after SF vs. 6% after MF"
     if k + 1 < hi and lowers[k] in ("from", "of"):
@@ -2257,15 +2304,38 @@ def _arm_after(index, r, hi):
     ``35% SF vs. 8% MF nonresponders``, ``8 Gy single fraction (SF)``.
     """
     k = r.b
-    if k < hi and _is_abbreviation(index.texts[k]) and k not in index.covered["UNIT"] \
+    if r.stat == "proportion" and k < hi and _is_abbreviation(index.texts[k]) \
+            and k not in index.covered["UNIT"] \
             and k not in index.covered["COUNT_NOUN"] and k not in index.covered["STAT_KEYWORD"] \
             and k not in index.covered["OUTCOME"]:
         return index.texts[k]
+    if r.stat != "quantity":
+        return None
     end = k
     while end < hi and end - k < 3 and index.texts[end].isalpha() \
             and index.lowers[end] not in _MODIFIER_STOP:
         end += 1
     return _abbreviation_after(index, end) if end > k else None
+
+
+def _possessor(index, r, lo):
+    """Return whose value it is: ``the Caucasian women's threshold of 80 mg/mL``."""
+    lowers = index.lowers
+    for q in range(r.a - 1, max(lo, r.a - 5) - 1, -1):
+        if lowers[q] in ("'s", "’s") and q - 1 >= lo:
+            start = _np_before(index, q, lo, limit=3)
+            return _group_name(index, start, q) if start < q else None
+        if lowers[q] in _BOUNDARY or index.numbers[q] is not None:
+            return None
+    return None
+
+
+def _quantity_group(index, r, lo):
+    """Return the group a quantity in brackets follows: ``the music group (0.110 ng/mL)``."""
+    opener = _opener(index, r.a, lo, window=3)
+    if opener is None or opener - 1 < lo or index.lowers[opener - 1] not in _words("group_head"):
+        return None
+    return _bracket_group(index, r, lo)
 
 
 def _lookback_group(index, run, lo, hi):
@@ -2281,8 +2351,31 @@ def _lookback_group(index, run, lo, hi):
         if lowers[m] in ("for", "among", "amongst") and not _purpose(index, m, hi) \
                 or lowers[m] == "in" and m + 2 < hi and lowers[m + 1] in ("patients", "those") \
                 and lowers[m + 2] == "with":
-            return _distributed(index, run, m + 1, hi) or _phrase(index, m + 1, hi)
+            listed = _distributed(index, run, m + 1, hi)
+            if listed:
+                return listed
+            if _subject_part(index, m, run[0].a):
+                return None  # "requests for ARBs declined by 48.6%": part of the subject
+            return _phrase(index, m + 1, hi)
     return None
+
+
+def _subject_part(index, m, a):
+    """Tell whether the phrase after ``m`` belongs to the subject of a verb.
+
+    ``requests for ARBs declined by 48.6%`` (a verb in -ed follows), ``for a mean duration
+    of 8.8 weeks``; not ``survival rates for HR cytogenetics were 87%`` (a group).
+    """
+    lowers = index.lowers
+    k = m + 1
+    while k < a and lowers[k] in ("the", "a", "an"):
+        k += 1
+    if k < a and index.covered["STAT_KEYWORD"].get(k, (0, 0, ""))[2] in ("mean", "median"):
+        return True
+    if k + 1 < a and lowers[k] in ("patients", "those"):
+        return False  # "for patients with HR cytogenetics as 87%": a population
+    return any(lowers[q].endswith("ed") and len(lowers[q]) > 4 and lowers[q - 1] != "-"
+               for q in range(m + 2, a))
 
 
 def _distributed(index, run, k, hi):
@@ -2466,18 +2559,25 @@ def _run_groups(index, run, intro, lo, hi):
     """Return the group of each row of a run of values (None where none is named)."""
     first = run[0]
     if first.stat == "sample_size":
-        return [_sample_group(index, r, lo, hi) or (intro[0] if intro else None) for r in run]
+        # "In two clinical trials where ...": a count inside the phrase is no member of it.
+        return [_sample_group(index, r, lo, hi)
+                or (intro[0] if intro and (r.a > intro[1] or r.b <= intro[2]) else None)
+                for r in run]
     if first.stat not in ("icc", "kappa", "correlation"):
         if _pair_groups(index, run, lo, hi):
             return [None] * len(run)
         group = _after_phrase_group(index, run, lo, hi)
         if group:
             return [group] * len(run)
-    arms = [_arm_after(index, r, hi) for r in run]
+    arms = [_arm_after(index, r, hi) or _possessor(index, r, lo) for r in run]
     if any(arms):
         return arms
     if intro is not None and first.a > intro[1]:
         return [intro[0]] * len(run)
+    if first.stat == "quantity":
+        # A dose or size names its arm by brackets or an opening phrase only:
+        # "in recommended doses (125 mg/day)" is no group.
+        return [_quantity_group(index, r, lo) for r in run]
     found = _lookback_group(index, run, lo, hi)
     if found:
         return found if isinstance(found, list) else [found] * len(run)
@@ -2580,6 +2680,8 @@ def _compare_p_groups(rows):
             continue
         prev = main[k - 1]
         mine, other = r.link.fields["group"], prev.fields.get("group")
+        if r.link.stat in _RATIO_STATS or r.link.stat == "coefficient":
+            continue  # "HR 0.85 ... for SMA and HR 0.91 ... for SMD": each its own comparison
         if other and other != mine and prev.stat == r.link.stat \
                 and " vs " not in mine and " vs " not in other:
             r.fields["group"] = f"{other} vs {mine}"
