@@ -1434,7 +1434,9 @@ def _phrase(index, k, hi, limit=5):
         start += 1
     if start < out and index.lowers[start] == "with" :
         start += 1
-    return _span_text(index, start, out) if start < out else None
+    if start >= out or not index.texts[start][0].isalnum():
+        return None
+    return _span_text(index, start, out)
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -1859,8 +1861,12 @@ def _pair_bracket_outcome(index, run, lo):
         start -= 2  # "dosage of morphine"
     if start == k or _word_count(index, start, k) > 5:
         return None
-    if start - 1 >= lo and (index.lowers[start - 1] in _COMPARE or index.lowers[start - 1] in
-                            ("with", "to") and index.lowers[start - 2] == "compared"):
+    q = start - 1
+    while q >= lo and index.lowers[q] in ("the", "in", "those", "that", "a", "an"):
+        q -= 1
+    if q >= lo and (index.lowers[q] in _COMPARE or index.lowers[q] in ("with", "to")
+                    and index.lowers[q - 1] == "compared") \
+            or index.lowers[k - 1] in _words("group_head"):
         return None  # "compared with placebo (4.1 vs. 6.0": the arm, not the outcome
     first_word, end = _trim_outcome(index, start, k)
     if first_word >= end:
@@ -1917,7 +1923,7 @@ def _assign_outcomes(index, main, lo, hi, runs=None):
     for run in runs or [[r] for r in main]:
         for r in run:
             anchors[id(r)] = run[0].a
-    for run in runs or []:
+    for run in (runs or []) + _vs_pairs(index, main):
         noun = _trailing_noun(index, run, hi) or _pair_bracket_outcome(index, run, lo)
         for r in run if noun else ():
             r.fields["outcome"] = noun
@@ -1973,8 +1979,9 @@ def _group_name(index, start, end):
     if start >= end or end - start > 6 or not index.texts[start][0].isalnum():
         return None
     if all(w in _words("pronoun") or w in _MODIFIER_STOP or w in NUMBER_WORDS
-           or w in ("both", "each", "all", "other") for w in lowers[start:end]):
-        return None
+           or w in ("both", "each", "all", "other") or w in _words("group_head")
+           or w in _words("not_population") for w in lowers[start:end]):
+        return None  # "the group", "the study": no group named
     abbreviation = _abbreviation_after(index, end)
     return abbreviation or _span_text(index, start, end).replace(", and ", " and ")
 
@@ -2041,8 +2048,13 @@ def _bracket_group(index, r, lo):
     start = _np_before(index, end, lo)
     if start == end or _is_context_word(index, start, end) or last.endswith(("ed", "ly")):
         return None
-    if start - 1 >= lo and index.lowers[start - 1] in ("at", "during", "after", "before"):
-        return None  # "at randomization (n = 171)": a time
+    before = index.lowers[start - 1] if start - 1 >= lo else ""
+    if before in ("at", "during", "after", "before") or before == "to" and (
+            start - 2 < lo or index.lowers[start - 2] != "compared"):
+        return None  # "at randomization (n = 171)": a time; "willing to participate (N ="
+    if any(t in _VERSUS for t in index.lowers[r.b:min(len(index.lowers), r.b + 8)]
+           if t not in (")", "]")):
+        return None  # "the total power (7.5 ln-msec2 vs 8.3": the outcome of a compared pair
     initials = "".join(index.lowers[q][0] for q in range(start, end) if index.texts[q].isalpha())
     if index.lowers[k + 1] == initials:
         return None  # "area under curve (AUC 0.82)": a name defined, not a group
@@ -2096,12 +2108,15 @@ def _compared_groups(index, opener, lo):
         if lowers[m] in ("than", "with", "to") and (lowers[m] == "than" or m - 1 >= lo and
                                                      lowers[m - 1] == "compared"):
             start = _np_before(index, k, m + 1, limit=5)
-            second = _group_name(index, start, k) if start == m + 1 else None
+            lead = index.lowers[m + 1:start]
+            second = _group_name(index, start, k) if all(
+                w in ("in", "the", "those", "that", "of", "with", "a", "an") for w in lead) \
+                else None  # "than in the placebo group ("
             if second and _is_context_word(index, start, k):
                 second = None
             # "lower in the duloxetine phase compared with": the first group before it.
             stop = m - 1 if lowers[m] != "than" else m
-            for q in range(stop - 1, max(lo, stop - 6) - 1, -1):
+            for q in range(stop - 1, max(lo, stop - 10) - 1, -1):
                 if lowers[q] in ("in", "with", "for") and q + 1 < stop:
                     end = next((e for e in range(q + 1, stop) if lowers[e] in _words("link_verb")
                                 or lowers[e] in _BEFORE_COMPARATIVE or lowers[e] in _COMPARED),
@@ -2229,8 +2244,9 @@ def _intro_group(index, lo, hi):
     if lowers[k] == "in" and (end - start > 4 or lowers[end - 1] in ("study", "studies",
                                                                      "trial", "series")):
         return None
-    if end > start and lowers[end - 1].endswith("ed"):
-        return None  # "In a randomized, double-blind trial,"
+    if end > start and (lowers[end - 1].endswith("ed") or lowers[end - 1].endswith(
+            _ADJECTIVE_ENDINGS) or lowers[end - 1] in _words("not_population")):
+        return None  # "In a randomized,", "In a prospective,", "Among the time-domain indexes,"
     if end == start or _is_context_word(index, start, end):
         return None
     if all(q in index.covered["COUNT_NOUN"] or index.numbers[q] is not None
@@ -2421,7 +2437,8 @@ def _keyword_owner(index, r, lo):
     if start - 1 >= lo and lowers[start - 1] in ("’", "'", "'s", "’s"):
         first = _np_before(index, start - 1, lo, limit=3)
         return _group_name(index, first, start - 1) if first < start - 1 else None
-    if hit[2] == r.stat and end + 1 < r.a and lowers[end] == "of" \
+    if hit[2] == r.stat and r.stat in _DIAGNOSTIC | {"icc", "kappa"} \
+            and end + 1 < r.a and lowers[end] == "of" \
             and lowers[end + 1] not in ("the", "a", "an") \
             and index.numbers[end + 1] is None:
         last = end + 1
@@ -2528,8 +2545,29 @@ def _purpose(index, k, hi):
     return index.lowers[k] == "for" and w.endswith("ing") and after not in _words("group_head")
 
 
+def _vs_pairs(index, main):
+    """Return pairs of values compared with ``vs.`` that are no list of their own.
+
+    ``(-29.5 ± 23.3% vs. -17.2 ± 19.6%``: the percent signs keep them apart as a run.
+    """
+    pairs = []
+    units = index.covered["UNIT"]
+    for a, b in zip(main, main[1:], strict=False):
+        gap = range(a.b, b.a)
+        if a.stat != b.stat or not 0 < len(gap) <= 4 \
+                or not any(index.lowers[q] in _VERSUS for q in gap):
+            continue
+        if all(index.lowers[q] in _VERSUS or index.lowers[q] in ("%", ",") or q in units
+               for q in gap):
+            pairs.append([a, b])
+    return pairs
+
+
 def _assign_groups(index, main, runs, lo, hi):
     intro = _intro_group(index, lo, hi)
+    for pair in _vs_pairs(index, main):
+        if all(len(run) == 1 for run in runs if run[0] in pair):
+            _pair_groups(index, pair, lo, hi)
     for run in runs:
         for r, group in zip(run, _run_groups(index, run, intro, lo, hi), strict=True):
             if group:
@@ -2597,6 +2635,7 @@ def _run_groups(index, run, intro, lo, hi):
     return groups
 
 
+_VERSUS = {"vs", "vs.", "versus", "v.", "v"}
 _RATIO_STATS = {"smd", "mean_difference", "odds_ratio", "risk_ratio", "hazard_ratio"}
 
 
