@@ -250,3 +250,17 @@ def test_extract_context_time_far_after_a_value_belongs_to_the_next_clause():
             "targeting the genicular nerve was significantly better than intra-articular RF at "
             "12 weeks after treatment (P = 0.03).")
     assert _times(text) == [("p_value", "12 weeks", None)]
+
+
+@pytest.mark.parametrize("text, groups", [
+    # PLoS One 2015, hospital-based work support for female cancer patients (Evidence
+    # Inference v2, huggingface.co/datasets/araag2/Evidence_Inference_v2).
+    ("Breast and gynaecological cancer patients who were treated with curative intent and had "
+     "paid work were randomised to the intervention group (n = 65) or control group (n = 68).",
+     ["intervention", "control"]),
+    # A randomized trial of three arms (th4.ilovetranslation.com/-1lad3lFLfS=d).
+    ("A total of 60 patients were randomized into group A (n = 20), group B (n = 20) or Group C "
+     "(n = 20) (Figure 1 flowchart).", [None, "group A", "group B", "Group C"]),
+])
+def test_extract_context_arm_named_before_its_count_in_brackets(text, groups):
+    assert [r[3] for r in _context(text)] == groups

@@ -1971,6 +1971,7 @@ def _group_name(index, start, end):
                            or index.numbers[start] is not None):
         start += 1
     while end > start and (lowers[end - 1] in ("the", "a", "an", "-", "only", "alone")
+                           and not _group_letter(index, end - 1)
                            or not index.texts[end - 1][-1].isalnum()):
         end -= 1
     if end - start > 1 and lowers[end - 1] in ("group", "groups", "arm", "arms", "phase",
@@ -1978,9 +1979,10 @@ def _group_name(index, start, end):
         end -= 1
     if start >= end or end - start > 6 or not index.texts[start][0].isalnum():
         return None
-    if all(w in _words("pronoun") or w in _MODIFIER_STOP or w in NUMBER_WORDS
-           or w in ("both", "each", "all", "other") or w in _words("group_head")
-           or w in _words("not_population") for w in lowers[start:end]):
+    if all((w in _words("pronoun") or w in _MODIFIER_STOP or w in NUMBER_WORDS
+            or w in ("both", "each", "all", "other") or w in _words("group_head")
+            or w in _words("not_population")) and not _group_letter(index, start + i)
+           for i, w in enumerate(lowers[start:end])):
         return None  # "the group", "the study": no group named
     abbreviation = _abbreviation_after(index, end)
     return abbreviation or _span_text(index, start, end).replace(", and ", " and ")
@@ -2007,6 +2009,9 @@ def _np_before(index, k, lo, limit=4):
                 and texts[start - 1].isalpha():
             start -= 1  # "intention-to-treat": a word of a compound
             continue
+        if _group_letter(index, start - 1):
+            start -= 1  # "group A"
+            continue
         if w in _MODIFIER_STOP or w in _BOUNDARY or w in _CLAUSE_WORDS or w in _COMPARE \
                 or index.numbers[start - 1] is not None \
                 or start < k and w.endswith("ed") and len(w) > 4 and w not in ("advanced",) \
@@ -2016,11 +2021,20 @@ def _np_before(index, k, lo, limit=4):
     return start
 
 
+def _group_letter(index, k):
+    """Tell whether token ``k`` is the letter naming a group: ``A`` in ``group A``."""
+    t = index.texts[k]
+    return len(t) == 1 and t.isupper() and k > 0 and index.lowers[k - 1] in _words("group_head")
+
+
 def _is_context_word(index, start, end):
     """Tell whether tokens name an outcome, a statistic, a unit or a time, not a group."""
     for label in ("OUTCOME", "STAT_KEYWORD", "TIMEPOINT", "UNIT"):
         cover = index.covered[label]
-        if any(k in cover for k in range(start, end)):
+        # "group A", "arm B": a letter that names a group is no unit (ampere) nor keyword.
+        if any(k in cover and not (len(index.texts[k]) == 1 and k > start
+                                   and index.lowers[k - 1] in _words("group_head"))
+               for k in range(start, end)):
             return True
     return False
 
