@@ -264,3 +264,27 @@ def test_extract_context_time_far_after_a_value_belongs_to_the_next_clause():
 ])
 def test_extract_context_arm_named_before_its_count_in_brackets(text, groups):
     assert [r[3] for r in _context(text)] == groups
+
+
+def test_extract_context_coordinated_subjects_share_their_head_noun():
+    # dev gold 002 and data/gold 19061774.
+    assert [r[2] for r in _context("Major and minor complication rates were 2.0% and 4.8%, "
+                                   "respectively.")] == ["Major complication rates",
+                                                         "minor complication rates"]
+    text = ("Postoperatively, the mean amounts of nonnarcotic and narcotic analgesic decreased "
+            "to 1.35+/-0.70 (P<.05) and 0.65+/-0.53 (P<.05).")
+    assert _context(text) == [
+        ("mean", 1.35, "nonnarcotic analgesic", None),
+        ("p_value", 0.05, "nonnarcotic analgesic", None),
+        ("mean", 0.65, "narcotic analgesic", None),
+        ("p_value", 0.05, "narcotic analgesic", None),
+    ]
+
+
+def test_extract_context_outcome_after_a_list_and_of_a_count_found():
+    # dev gold 10.1007/s00256-025-04879-5 and 10.1007/s00330-013-3071-z.
+    text = ("EOS maintained superior accuracy at 30 mm, 50 mm, and 70 mm of lengthening "
+            "(p < 0.05), with no difference at 10 mm.")
+    assert [r[2] for r in _context(text) if r[0] == "quantity"][:3] == ["lengthening"] * 3
+    assert _context("Cement leakage was found in 8 lesions without any symptoms.") == [
+        ("sample_size", 8.0, "Cement leakage", None)]

@@ -1744,6 +1744,13 @@ def _noun_after_percent(index, r, hi):
 def _pattern_outcome(index, r, lo, hi):
     """Return the outcome rule match nearest before the value (or just after it)."""
     outcomes = index.covered["OUTCOME"]
+    k = _after_brackets(index, r, hi)
+    if k < hi and index.texts[k] in ("(", "["):
+        close = next((q for q in range(k, min(hi, k + 10)) if index.texts[q] in (")", "]")),
+                     None)
+        k = close + 1 if close is not None else k
+    if k + 1 < hi and index.lowers[k] == "of" and outcomes.get(k + 1) is not None:
+        return _outcome_text(index, *outcomes[k + 1])  # "25.9 months (median 16.5) of follow-up"
     for k in range(r.a - 1, max(lo, r.a - _LOOKBACK) - 1, -1):
         hit = outcomes.get(k)
         if hit is not None and _names_outcome(index, hit, r):
@@ -1767,6 +1774,7 @@ def _keyword_outcome(index, r, lo):
 _COMPARED = {"higher", "lower", "larger", "smaller", "greater", "more", "less", "better", "worse",
              "longer", "shorter", "fewer", "superior", "inferior"}
 _NP_END = _GROUP_STOP | {"than", "in", "at", "for", "between", "compared", "on", "from", "to",
+                         "over",
                          "among", "across", "when", "within", "without", "after", "before"}
 
 
@@ -1796,15 +1804,18 @@ def _comparison_outcome(index, a, lo):
     while k < a and lowers[k] in ("a", "an", "the"):
         k += 1
     end = k
-    while end < a and end - k < 5 and lowers[end] not in _NP_END and index.numbers[end] is None:
-        end += 1
+    while end < a and end - k < 6 and index.numbers[end] is None and (
+            lowers[end] not in _NP_END or lowers[end] in ("in", "of") and end > k
+            and lowers[end - 1] in _words("outcome_measure")):
+        end += 1  # "a smaller increase in BML volume"
     if end > k and not lowers[end - 1].endswith(_ADJECTIVE_ENDINGS) \
             and lowers[end - 1] != "likely":
         first, last = _trim_outcome(index, k, end)
         keywords, nouns = index.covered["STAT_KEYWORD"], index.covered["COUNT_NOUN"]
         if first < last and not all(q in keywords for q in range(first, last)) \
                 and not all(q in nouns for q in range(first, last)) \
-                and not all(w in _words("pronoun") for w in lowers[first:last]):
+                and not all(w in _words("pronoun") or w in _words("outcome_measure")
+                            for w in lowers[first:last]):
             return _span_text(index, first, last)
         return None
     if lowers[c] in ("more", "less") or any(lowers[q] in _POSSESSING for q in range(m + 1, c)):
@@ -1924,16 +1935,77 @@ def _assign_outcomes(index, main, lo, hi, runs=None):
         for r in run:
             anchors[id(r)] = run[0].a
     for run in (runs or []) + _vs_pairs(index, main):
-        noun = _trailing_noun(index, run, hi) or _pair_bracket_outcome(index, run, lo)
+        noun = _trailing_noun(index, run, hi) or _pair_bracket_outcome(index, run, lo) \
+            or _quantities_of(index, run, hi)
         for r in run if noun else ():
             r.fields["outcome"] = noun
+        names = _coordinated_subjects(index, run, lo)
+        for r, name in zip(run, names or (), strict=False):
+            r.fields.setdefault("outcome", name)
     for k, r in enumerate(main):
+        if r.stat == "sample_size" and "outcome" not in r.fields and _passive_in(index, r, lo):
+            outcome = _subject_outcome(index, r.a, lo)  # "Cement leakage was found in 8 lesions"
+            if outcome:
+                r.fields["outcome"] = outcome
         if r.stat == "sample_size" or "outcome" in r.fields:
             continue
         outcome = _outcome_of(index, r, anchors.get(id(r), r.a), lo, hi,
                               main[k - 1] if k else None)
         if outcome:
             r.fields["outcome"] = outcome
+
+
+def _quantities_of(index, run, hi):
+    """``at 30 mm, 50 mm, and 70 mm of lengthening``: what a list of quantities measures."""
+    k = run[-1].b
+    if run[0].stat != "quantity" or k + 1 >= hi or index.lowers[k] != "of" \
+            or not index.texts[k + 1].isalpha():
+        return None
+    return _phrase(index, k + 1, hi, limit=3)
+
+
+def _passive_in(index, r, lo):
+    """Tell whether a count follows ``was found in``: ``Cement leakage was found in 8 lesions``."""
+    lowers = index.lowers
+    return r.a - 3 >= lo and lowers[r.a - 1] == "in" and lowers[r.a - 2] in _FOUND \
+        and lowers[r.a - 3] in ("was", "were")
+
+
+# Verbs that say an outcome occurred in a count of units (not that the units were studied).
+_FOUND = {"found", "noted", "observed", "seen", "detected", "achieved", "reported", "recorded",
+          "identified", "diagnosed", "documented"}
+
+
+def _coordinated_subjects(index, run, lo):
+    """Return one outcome for each value of a run stated for coordinated subjects, or None.
+
+    ``Major and minor complication rates were 2.0% and 4.8%`` -> ``Major complication
+    rates``, ``minor complication rates``; ``The median cancer-specific and median overall
+    survivals were 47.4 months and 33.8 months`` -> ``cancer-specific survivals``, ...
+    """
+    if len(run) < 2 or run[0].stat in _DIAGNOSTIC | {"sample_size"}:
+        return None
+    span = _subject_span(index, run[0].a, lo)
+    if span is None:
+        return None
+    start, end = _trim_outcome(index, *span)
+    lowers = index.lowers
+    parts, first = [], start
+    for q in range(start, end + 1):
+        if q == end or lowers[q] in (",", "and"):
+            if q > first:
+                a, b = _trim_outcome(index, first, q)
+                if a < b:
+                    parts.append((a, b))
+            first = q + 1
+    if len(parts) != len(run) or any(lowers[q] in ("and", ",") for q in range(*parts[-1])):
+        return None
+    last_a, last_b = parts[-1]
+    if last_b - last_a > 1 and all(b - a == 1 for a, b in parts[:-1]):
+        head = _span_text(index, last_a + 1, last_b)  # "Major and minor complication rates"
+        return [f"{_span_text(index, a, b)} {head}" for a, b in parts[:-1]] \
+            + [_span_text(index, last_a, last_b)]
+    return [_span_text(index, a, b) for a, b in parts]
 
 
 def _shared_outcome(index, prev, r):
