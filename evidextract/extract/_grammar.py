@@ -1507,7 +1507,8 @@ def _subject_span(index, a, lo):
             verb = k
         elif w in fillers:
             pass
-        elif verb is None and (w.endswith("ed") and len(w) > 4 or w in _PASSIVE_PREPOSITIONS):
+        elif verb is None and (w.endswith("ed") and len(w) > 4 or w in _PASSIVE_PREPOSITIONS
+                               or w in _FOUND):
             pass  # "LTC was achieved in 23/28", "cementoplasty was used for 76 SM"
         else:
             break
