@@ -1665,7 +1665,7 @@ def _label_before(index, r, lo):
     while start - 1 >= lo and r.a - start < 3 and texts[start - 1].isalpha() \
             and lowers[start - 1] not in _MODIFIER_STOP and start - 1 not in index.covered["UNIT"] \
             and lowers[start - 1] not in _words("link_filler") \
-            and not lowers[start - 1].endswith("ly"):
+            and not lowers[start - 1].endswith(("ly", "ing", "ed")):
         start -= 1
     if start == r.a or start - 1 < lo or texts[start - 1] not in (";", ",", "(", "["):
         return None
@@ -1686,6 +1686,9 @@ def _bracket_outcome(index, r, lo):
             and texts[start - 1] not in (",", ";", ":", ")", "(") \
             and index.numbers[start - 1] is None and unit_days(texts[start - 1]) is None:
         start -= 1
+    if start < k and texts[start] == "-" and start - 1 >= lo and texts[start - 1].isalpha() \
+            and not index.spaces[start - 1]:
+        start -= 1  # "intra-operative steroid injection (0.29%)"
     if start == k or lowers[k - 1] in _words("group_head") \
             or any(w in _words("quantifier") for w in lowers[start:k]):
         return None  # "the PV group (2.2%)", "The majority (76.4%)": no outcome
@@ -1809,8 +1812,8 @@ def _comparison_outcome(index, a, lo):
             lowers[end] not in _NP_END or lowers[end] in ("in", "of") and end > k
             and lowers[end - 1] in _words("outcome_measure")):
         end += 1  # "a smaller increase in BML volume"
-    if end > k and not lowers[end - 1].endswith(_ADJECTIVE_ENDINGS) \
-            and lowers[end - 1] != "likely":
+    if end > k and not lowers[end - 1].endswith(_ADJECTIVE_ENDINGS + ("ed",)) \
+            and lowers[end - 1] != "likely" and not lowers[k].endswith("ly"):
         first, last = _trim_outcome(index, k, end)
         keywords, nouns = index.covered["STAT_KEYWORD"], index.covered["COUNT_NOUN"]
         if first < last and not all(q in keywords for q in range(first, last)) \
