@@ -288,3 +288,18 @@ def test_extract_context_outcome_after_a_list_and_of_a_count_found():
     assert [r[2] for r in _context(text) if r[0] == "quantity"][:3] == ["lengthening"] * 3
     assert _context("Cement leakage was found in 8 lesions without any symptoms.") == [
         ("sample_size", 8.0, "Cement leakage", None)]
+
+
+def test_extract_context_difference_by_a_value_between_two_groups():
+    # dev gold 10.1007/s00256-024-04744-x.
+    text = ("There was no difference in TS between normal and pathologic ACLs; however, LTS-MTS "
+            "differences were larger with partial tears (2.5 ± 4.9) than normal ACLs by 4.5° "
+            "(± 1.2, p < .001), complete tears by 4.5° (± 1.3, p < .001), and mucoid "
+            "degeneration by 4.9° (± 1.5, p = .001).")
+    rows = [r for r in _context(text) if r[0] != "p_value"]
+    assert rows == [
+        ("mean", 2.5, "LTS-MTS differences", "partial tears"),
+        ("mean_difference", 4.5, "LTS-MTS differences", "partial tears vs normal ACLs"),
+        ("mean_difference", 4.5, "LTS-MTS differences", "partial tears vs complete tears"),
+        ("mean_difference", 4.9, "LTS-MTS differences", "partial tears vs mucoid degeneration"),
+    ]
