@@ -303,3 +303,24 @@ def test_extract_context_difference_by_a_value_between_two_groups():
         ("mean_difference", 4.5, "LTS-MTS differences", "partial tears vs complete tears"),
         ("mean_difference", 4.9, "LTS-MTS differences", "partial tears vs mucoid degeneration"),
     ]
+
+
+@pytest.mark.parametrize("text, groups", [
+    # data/gold 37543888.
+    ("Group 1 had 34.6%, group 2 had 54.6%, and group 3 had 10.8% IFs.",
+     ["Group 1", "group 2", "group 3"]),
+    # data/gold 10.1186/s12880-021-00718-w: the subject that achieved a figure.
+    ("The present score achieved a sensitivity of 0.78.", ["present score"]),
+    # data/gold 30070054: groups listed before values given "respectively".
+    ("The total complication rates in the RFA and MWA groups were 24.2% (24/99) and 16.5% "
+     "(23/139), respectively, and there was no statistically significant difference "
+     "(P = 0.142).", ["RFA", "MWA", "RFA vs MWA"]),
+    # data/gold 31289539: the predictor an odds ratio in brackets belongs to.
+    ("Incomplete tumor ablation [odds ratio (OR) 6.57; P<0.05] and tumor size ≥4 cm (OR 0.18; "
+     "P<0.05) were significant independent predictors of LTP.",
+     ["Incomplete tumor ablation", "Incomplete tumor ablation", None, None, None]),
+    # data/gold: "The procedure demonstrated 100% technical success" names no group.
+    ("The procedure demonstrated 100% technical success.", [None]),
+])
+def test_extract_context_group_that_had_or_achieved_a_value(text, groups):
+    assert [r[3] for r in _context(text)] == groups

@@ -2056,10 +2056,11 @@ def _group_name(index, start, end):
     if start >= end or end - start > 6 or not index.texts[start][0].isalnum():
         return None
     if all((w in _words("pronoun") or w in _MODIFIER_STOP or w in NUMBER_WORDS
-            or w in ("both", "each", "all", "other") or w in _words("group_head")
-            or w in _words("not_population")) and not _group_letter(index, start + i)
-           for i, w in enumerate(lowers[start:end])):
-        return None  # "the group", "the study": no group named
+            or w in ("both", "each", "all", "other") or w in _words("group_head"))
+           and not _group_letter(index, start + i) for i, w in enumerate(lowers[start:end])):
+        return None  # "the group": no group named
+    if lowers[end - 1] in _words("not_population"):
+        return None  # "the study", "univariate analyses": no population
     abbreviation = _abbreviation_after(index, end)
     return abbreviation or _span_text(index, start, end).replace(", and ", " and ")
 
@@ -2122,9 +2123,15 @@ def _bracket_group(index, r, lo):
     """
     texts = index.texts
     k = r.a - 1
-    while k >= lo and r.a - k <= 3 and texts[k] not in ("(", "[") and \
-            (k in index.covered["STAT_KEYWORD"] or texts[k] in (":", "=", ",", "n", "N")):
+    keywords = index.covered["STAT_KEYWORD"]
+    while k >= lo and r.a - k <= 7 and texts[k] not in ("(", "[") and \
+            (k in keywords or texts[k] in (":", "=", ",", "n", "N")):
         k -= 1
+    if k - 3 >= lo and texts[k] == ")" and texts[k - 2] == "(" and k - 1 in keywords \
+            and k - 3 in keywords:
+        k -= 3  # "[odds ratio (OR) 6.57": the abbreviation of the keyword
+        while k >= lo and k in keywords:
+            k -= 1
     if k < lo or texts[k] not in ("(", "[") or r.stat in ("correlation", "coefficient"):
         return None
     if r.stat == "sample_size" and index.lowers[r.a] not in ("n", "total"):
@@ -2138,6 +2145,8 @@ def _bracket_group(index, r, lo):
     start = _np_before(index, end, lo)
     if start == end or _is_context_word(index, start, end) or last.endswith(("ed", "ly")):
         return None
+    if r.stat in _RATIO_STATS and last in ("analysis", "analyses", "model", "models"):
+        return None  # "on univariate analysis (HR = 0.61": the model, not a population
     before = index.lowers[start - 1] if start - 1 >= lo else ""
     if before in ("at", "during", "after", "before") or before == "to" and (
             start - 2 < lo or index.lowers[start - 2] != "compared"):
@@ -2254,7 +2263,7 @@ def _pair_groups(index, run, lo, hi):
         return False
     opener = None
     depth = 0
-    for k in range(run[0].a - 1, max(lo, run[0].a - 12) - 1, -1):
+    for k in range(run[0].a - 1, max(lo, run[0].a - 20) - 1, -1):
         if texts[k] in (")", "]"):
             depth += 1
         elif texts[k] in ("(", "["):
@@ -2454,6 +2463,10 @@ def _lookback_group(index, run, lo, hi):
     for m in range(run[0].a - 1, max(lo, run[0].a - 12) - 1, -1):
         if index.numbers[m] is not None or lowers[m] in (";", "(", ")", ","):
             return None
+        if lowers[m] in ("in", "with"):
+            listed = _distributed(index, run, m + 1, hi)
+            if listed and any(lowers[q] in _words("group_head") for q in range(m + 1, run[0].a)):
+                return listed  # "in the RFA and MWA groups were 24.2% and 16.5%, respectively"
         if lowers[m] in ("for", "among", "amongst") and not _purpose(index, m, hi) \
                 or lowers[m] == "in" and m + 2 < hi and lowers[m + 1] in ("patients", "those") \
                 and lowers[m + 2] == "with":
@@ -2538,6 +2551,34 @@ def _keyword_owner(index, r, lo):
         if lowers[last] in _words("link_verb") and not _is_context_word(index, end + 1, last):
             return _group_name(index, end + 1, last)
     return None
+
+
+def _labelled_subject(index, r, lo):
+    """Return the group that ``had`` or ``achieved`` a value.
+
+    ``Group 1 had 34.6%``, ``The present score achieved a sensitivity of 0.78``.
+    """
+    lowers, cover = index.lowers, index.covered["STAT_KEYWORD"]
+    k = r.a - 1
+    keyword = k >= lo and lowers[k] == "of" and k - 1 in cover
+    if keyword:
+        k = cover[k - 1][0] - 1  # "achieved a sensitivity of 0.78"
+        while k >= lo and lowers[k] in ("a", "an", "the"):
+            k -= 1
+    if k < lo or lowers[k] not in _POSSESSING | {"yielded", "reached", "obtained"}:
+        return None
+    if k - 2 >= lo and lowers[k - 2] in _words("group_head") and (
+            index.numbers[k - 1] is not None or _group_letter(index, k - 1)):
+        return _span_text(index, k - 2, k)  # "Group 1 had"
+    if not keyword:
+        return None  # "The procedure demonstrated 100% technical success": no group
+    start = _np_before(index, k, lo, limit=3)
+    first = start - 1 if start - 1 >= lo and lowers[start - 1] in ("the", "a", "an") else start
+    if start == k or first > lo and lowers[first - 1] not in _BOUNDARY:
+        return None  # only the subject that opens its clause
+    if _is_context_word(index, start, k):
+        return None
+    return _group_name(index, start, k)
 
 
 def _estimate_groups(index, r, lo, hi):
@@ -2738,11 +2779,13 @@ def _run_groups(index, run, intro, lo, hi):
     found = _lookback_group(index, run, lo, hi)
     if found:
         return found if isinstance(found, list) else [found] * len(run)
-    owners = [_keyword_owner(index, r, lo) for r in run]
+    owners = [_keyword_owner(index, r, lo) or _labelled_subject(index, r, lo) for r in run]
     if any(owners):
         return [next(o for o in owners if o)] * len(run)
     if first.stat in _RATIO_STATS:
-        return [_estimate_groups(index, r, lo, hi) for r in run]
+        pairs = [_estimate_groups(index, r, lo, hi) for r in run]
+        if any(pairs):
+            return pairs
     if len(run) == 2 and any(t in ("vs", "vs.", "versus") for t in index.lowers[first.b:run[1].a]):
         return [None] * len(run)  # "the NRS score (6.83 vs. 1.67)": the phrase is the outcome
     groups = [_bracket_group(index, r, lo) for r in run]
