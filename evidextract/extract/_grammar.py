@@ -1427,7 +1427,8 @@ def _phrase(index, k, hi, limit=5):
             break  # "in rectal diclofenac group developed ...": the group ends at its head
     if out == k:
         return None
-    while out > k and index.lowers[out - 1] in ("the", "a", "an", "-"):
+    while out > k and index.lowers[out - 1] in ("the", "a", "an", "-") \
+            and not _group_letter(index, out - 1):
         out -= 1
     start = k
     while start < out and index.lowers[start] in ("the", "a", "an", "patients", "those"):
@@ -1895,6 +1896,24 @@ def _pair_bracket_outcome(index, run, lo):
     return _span_text(index, first_word, end)
 
 
+def _measure_before_bracket(index, r, lo):
+    """``marginal adaptation (0.01 ± 0.10)``, ``odds ratio for global recovery 1.03``."""
+    lowers = index.lowers
+    k = r.a - 1
+    if r.stat in _RATIO_STATS and k - 1 >= lo and lowers[k] not in ("(", "["):
+        q = next((q for q in range(k, max(lo, k - 6) - 1, -1) if lowers[q] == "for"), None)
+        if q is not None and q - 1 >= lo and index.covered["STAT_KEYWORD"].get(
+                q - 1, (0, 0, ""))[2] in _RATIO_STATS:
+            return _phrase(index, q + 1, r.a, limit=4)
+        return None
+    if r.stat not in ("mean", "median") or k < lo or lowers[k] not in ("(", "["):
+        return None
+    start = _np_before(index, k, lo, limit=3)
+    if start < k and lowers[k - 1] in _words("measure_head"):
+        return _span_text(index, start, k)
+    return None
+
+
 def _outcome_of(index, r, anchor, lo, hi, prev=None):
     """Decide the outcome of one row.
 
@@ -1908,6 +1927,9 @@ def _outcome_of(index, r, anchor, lo, hi, prev=None):
         bracket = _bracket_outcome(index, r, lo)
         if bracket:
             return bracket
+    measured = _measure_before_bracket(index, r, lo)
+    if measured:
+        return measured
     if r.stat in ("icc", "kappa", "correlation") and r.b < hi and lowers[r.b] == "for":
         phrase = _phrase(index, r.b + 1, hi, limit=4)
         if phrase:
@@ -2043,9 +2065,11 @@ def _group_name(index, start, end):
     ``the 46 patients`` -> ``patients``; ``the RFA group`` -> ``RFA``.
     """
     lowers = index.lowers
-    while start < end and (lowers[start] in ("the", "a", "an", "both", "all", "those", "with")
-                           or index.numbers[start] is not None):
-        start += 1
+    while start < end and (lowers[start] in ("the", "a", "an", "both", "all", "those", "with",
+                                             "either", "neither")
+                           or (index.numbers[start] is not None or lowers[start] in NUMBER_WORDS)
+                           and not (start + 1 < end and start + 1 in index.covered["UNIT"])):
+        start += 1  # "two control groups" -> "control"; but "the 15 mg group" -> "15 mg"
     while end > start and (lowers[end - 1] in ("the", "a", "an", "-", "only", "alone")
                            and not _group_letter(index, end - 1)
                            or not index.texts[end - 1][-1].isalnum()):
@@ -2059,8 +2083,9 @@ def _group_name(index, start, end):
             or w in ("both", "each", "all", "other") or w in _words("group_head"))
            and not _group_letter(index, start + i) for i, w in enumerate(lowers[start:end])):
         return None  # "the group": no group named
-    if lowers[end - 1] in _words("not_population"):
-        return None  # "the study", "univariate analyses": no population
+    if lowers[end - 1] in _words("not_population") \
+            or all(w in ORDINAL_WORDS or w in ("last", "final") for w in lowers[start:end]):
+        return None  # "the study", "in the first": no population
     abbreviation = _abbreviation_after(index, end)
     return abbreviation or _span_text(index, start, end).replace(", and ", " and ")
 
@@ -2090,7 +2115,8 @@ def _np_before(index, k, lo, limit=4):
             start -= 1  # "group A"
             continue
         if w in _MODIFIER_STOP or w in _BOUNDARY or w in _CLAUSE_WORDS or w in _COMPARE \
-                or index.numbers[start - 1] is not None \
+                or w in _NP_PREPOSITIONS or index.numbers[start - 1] is not None \
+                or start < k and w.endswith("ing") and lowers[start] not in _words("group_head") \
                 or start < k and w.endswith("ed") and len(w) > 4 and w not in ("advanced",) \
                 or not (texts[start - 1][0].isalnum() or joined):
             break
@@ -2098,10 +2124,16 @@ def _np_before(index, k, lo, limit=4):
     return start
 
 
+# "without" and "under" stay inside a name ("those without pneumothorax", "area under curve").
+_NP_PREPOSITIONS = {"against", "among", "amongst", "between", "within", "through", "via",
+                    "into", "toward", "towards", "per", "about", "either", "neither", "both"}
+
+
 def _group_letter(index, k):
     """Tell whether token ``k`` is the letter naming a group: ``A`` in ``group A``."""
     t = index.texts[k]
-    return len(t) == 1 and t.isupper() and k > 0 and index.lowers[k - 1] in _words("group_head")
+    # An article is never a capital mid-phrase: "vitamin A", "arm B" are names.
+    return len(t) == 1 and t.isupper() and k > 0 and index.texts[k - 1].isalpha()
 
 
 def _is_context_word(index, start, end):
@@ -2145,8 +2177,13 @@ def _bracket_group(index, r, lo):
     start = _np_before(index, end, lo)
     if start == end or _is_context_word(index, start, end) or last.endswith(("ed", "ly")):
         return None
+    if start - 1 >= lo and index.numbers[start - 1] is not None:
+        return None  # "at 6 kHz (-0.525": a quantity, not a group
     if r.stat in _RATIO_STATS and last in ("analysis", "analyses", "model", "models"):
         return None  # "on univariate analysis (HR = 0.61": the model, not a population
+    if last in _words("measure_head") or start - 1 >= lo and (
+            index.lowers[start - 1] in _words("link_verb") or index.lowers[start - 1] == "of"):
+        return None  # "fall of systolic BP (-20.6", "birth weight (29 kg)", "was high (39 kg)"
     before = index.lowers[start - 1] if start - 1 >= lo else ""
     if before in ("at", "during", "after", "before") or before == "to" and (
             start - 2 < lo or index.lowers[start - 2] != "compared"):
@@ -2390,8 +2427,9 @@ def _after_phrase_group(index, run, lo, hi):
     if k + 1 < hi and lowers[k] in _GROUP_PREPOSITIONS and k + 1 not in \
             index.covered["TIMEPOINT"] and not _purpose(index, k, hi) and not changed:
         phrase = _phrase(index, k + 1, hi)  # not "a reduction of 5.2% in the passive drag"
-        if phrase and phrase.split()[-1].lower() in _DURATION_NOUNS:
-            return None  # "6-10% in the whole period": a time
+        if phrase and (phrase.split()[-1].lower() in _DURATION_NOUNS
+                       or unit_days(phrase.split()[-1]) is not None):
+            return None  # "6-10% in the whole period", "in the second treatment week": a time
         end = k + 1
         while end < hi and end - k <= 6 and lowers[end] not in _GROUP_STOP:
             end += 1
@@ -2419,7 +2457,10 @@ def _arm_after(index, r, hi):
     ``35% SF vs. 8% MF nonresponders``, ``8 Gy single fraction (SF)``.
     """
     k = r.b
+    nxt = index.lowers[k + 1] if k + 1 < hi else ""
     if r.stat == "proportion" and k < hi and _is_abbreviation(index.texts[k]) \
+            and (nxt in _VERSUS or nxt in ("and", "or", ",", ";", ")") or nxt.endswith("s")
+                 and nxt.isalpha() and nxt not in _MODIFIER_STOP) \
             and k not in index.covered["UNIT"] \
             and k not in index.covered["COUNT_NOUN"] and k not in index.covered["STAT_KEYWORD"] \
             and k not in index.covered["OUTCOME"]:
@@ -2475,8 +2516,20 @@ def _lookback_group(index, run, lo, hi):
                 return listed
             if _subject_part(index, m, run[0].a):
                 return None  # "requests for ARBs declined by 48.6%": part of the subject
+            if m - 1 >= lo and lowers[m] == "for" and index.covered["STAT_KEYWORD"].get(
+                    m - 1, (0, 0, ""))[2] in _RATIO_STATS:
+                return None  # "odds ratio for global recovery 1.03": the outcome
+            if _listed_names(index, m + 1, run[0].a):
+                return None  # "in the placebo, vitamin A and beta carotene groups": not one
             return _phrase(index, m + 1, hi)
     return None
+
+
+def _listed_names(index, k, a):
+    """Tell whether words from ``k`` list several names (``A, B and C groups``)."""
+    lowers = index.lowers
+    return sum(1 for q in range(k, a) if lowers[q] in (",", "and")) >= 2 or any(
+        lowers[q] == "," and q + 1 < a and index.texts[q + 1].isalpha() for q in range(k, a))
 
 
 def _subject_part(index, m, a):
