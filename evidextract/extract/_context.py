@@ -165,7 +165,7 @@ def _phrase(index, k, hi, limit=5):
             break  # "in rectal diclofenac group developed ...": the group ends at its head
     if out == k:
         return None
-    while out > k and index.lowers[out - 1] in ("the", "a", "an", "-") \
+    while out > k and index.lowers[out - 1] in ("the", "a", "an", "-", "or", "and") \
             and not _group_letter(index, out - 1):
         out -= 1
     start = k
@@ -218,8 +218,9 @@ def _outcome_text(index, start, end, pid):
     ``pain severity``, ``LTC`` or ``operation time`` stay as the abstract writes them.
     """
     text = _span_text(index, start, end)
-    if " " in text and " " not in pid and any(c.isupper() for c in pid):
-        return pid
+    if " " in text and " " not in pid and any(c.isupper() for c in pid) \
+            or text.lower() == "aged":
+        return pid  # and "aged 61 years" is an age
     return text
 
 
@@ -267,6 +268,9 @@ def _subject_span(index, a, lo):
         if index.numbers[start - 1] is not None and not _in_time_list(index, start - 1):
             break
         start -= 1
+    if start < end - 1 and start - 1 >= lo and lowers[start - 1] in verbs \
+            and lowers[start].endswith("ed"):
+        start += 1  # "When side effects were investigated nausea was": a verb, then the subject
     return (start, end) if start < end else None
 
 
@@ -318,6 +322,10 @@ def _trim_outcome(index, start, end):
     for k in range(start + 1, end):
         if k in tps or index.numbers[k] is not None:
             end = k  # "The mean VAS 6 months after surgery": the time is no part of it
+            break
+        if lowers[k].endswith("ed") and len(lowers[k]) > 4 and k + 1 < end \
+                and lowers[k + 1] in ("by", "with", "using", "according"):
+            end = k  # "The rate of AKI assessed by AKIN criteria"
             break
         if lowers[k] in cut or lowers[k] == "for" and k + 1 < end \
                 and lowers[k + 1] in ("patients", "those", "the", "a", "an", "participants"):
@@ -494,7 +502,8 @@ def _pattern_outcome(index, r, lo, hi):
         k = close + 1 if close is not None else k
     if k + 1 < hi and index.lowers[k] == "of" and outcomes.get(k + 1) is not None:
         return _outcome_text(index, *outcomes[k + 1])  # "25.9 months (median 16.5) of follow-up"
-    for k in range(r.a - 1, max(lo, r.a - _LOOKBACK) - 1, -1):
+    window = 8 if r.stat == "quantity" else _LOOKBACK  # a dose names no outcome far before it
+    for k in range(r.a - 1, max(lo, r.a - window) - 1, -1):
         hit = outcomes.get(k)
         if hit is not None and _names_outcome(index, hit, r):
             return _outcome_text(index, *hit)
@@ -689,8 +698,10 @@ def _outcome_of(index, r, anchor, lo, hi, prev=None):
     label = _label_before(index, r, lo) or _shared_outcome(index, prev, r)
     if label:
         return label
-    found = _pattern_outcome(index, r, lo, hi) or _keyword_outcome(index, r, lo)
-    return found or _comparison_outcome(index, anchor, lo)
+    found = _pattern_outcome(index, r, lo, hi)
+    if found or r.stat == "quantity":
+        return found
+    return _keyword_outcome(index, r, lo) or _comparison_outcome(index, anchor, lo)
 
 
 def _assign_outcomes(index, main, lo, hi, runs=None):
@@ -779,12 +790,12 @@ def _shared_outcome(index, prev, r):
     73% after MF``, ``increased from 0.525 to 0.886``.
     """
     if prev is None or "outcome" not in prev.fields or r.a - prev.b > 6 \
-            or prev.stat == "quantity":
+            or prev.stat == "quantity" and r.stat != "quantity":
         return None
     gap = index.lowers[prev.b:r.a]
     if gap and gap[0] in ("(", "[") and all(t not in (")", "]", ";") for t in gap):
         return prev.fields["outcome"]
-    if prev.stat == r.stat and any(t in ("vs", "vs.", "versus", "to", "and") for t in gap) \
+    if prev.stat == r.stat and any(t in _VERSUS or t in ("to", "and") for t in gap) \
             and all(t not in (";", ")", "]") and t not in _words("link_verb") for t in gap):
         return prev.fields["outcome"]  # "was 9.0% in A and 4.5% in B"
     return None
@@ -822,8 +833,10 @@ def _group_name(index, start, end):
            and not _group_letter(index, start + i) for i, w in enumerate(lowers[start:end])):
         return None  # "the group": no group named
     if lowers[end - 1] in _words("not_population") \
-            or all(w in ORDINAL_WORDS or w in ("last", "final") for w in lowers[start:end]):
-        return None  # "the study", "in the first": no population
+            or all(w in ORDINAL_WORDS or w in ("last", "final") for w in lowers[start:end]) \
+            or lowers[start] in ("our", "this", "these", "each", "every", "its", "their") \
+            or lowers[end - 1] in _DURATION_NOUNS:
+        return None  # "the study", "in the first", "in our population": no group
     abbreviation = _abbreviation_after(index, end)
     return abbreviation or _span_text(index, start, end).replace(", and ", " and ")
 
@@ -922,8 +935,11 @@ def _bracket_group(index, r, lo):
     if last in _words("measure_head") or start - 1 >= lo and (
             index.lowers[start - 1] in _words("link_verb") or index.lowers[start - 1] == "of"):
         return None  # "fall of systolic BP (-20.6", "birth weight (29 kg)", "was high (39 kg)"
-    before = index.lowers[start - 1] if start - 1 >= lo else ""
-    if before in ("at", "during", "after", "before") or before == "to" and (
+    q = start - 1
+    while q >= lo and index.lowers[q] in ("the", "a", "an", "same", "this"):
+        q -= 1
+    before = index.lowers[q] if q >= lo else ""
+    if before in ("at", "during", "after", "before") or q == start - 1 and before == "to" and (
             start - 2 < lo or index.lowers[start - 2] != "compared"):
         return None  # "at randomization (n = 171)": a time; "willing to participate (N ="
     if any(t in _VERSUS for t in index.lowers[r.b:min(len(index.lowers), r.b + 8)]
@@ -1119,7 +1135,8 @@ def _intro_group(index, lo, hi):
                                                                      "trial", "series")):
         return None
     if end > start and (lowers[end - 1].endswith("ed") or lowers[end - 1].endswith(
-            _ADJECTIVE_ENDINGS) or lowers[end - 1] in _words("not_population")):
+            _ADJECTIVE_ENDINGS) or lowers[end - 1] in _words("not_population")
+            or lowers[k] == "for" and lowers[end - 1] in _words("measure_head")):
         return None  # "In a randomized,", "In a prospective,", "Among the time-domain indexes,"
     if end == start or _is_context_word(index, start, end):
         return None
@@ -1217,6 +1234,8 @@ def _possessor(index, r, lo):
     lowers = index.lowers
     for q in range(r.a - 1, max(lo, r.a - 5) - 1, -1):
         if lowers[q] in ("'s", "’s") and q - 1 >= lo:
+            if q + 1 in index.covered["STAT_KEYWORD"] or q - 1 in index.covered["STAT_KEYWORD"]:
+                return None  # "Cohen's d": the name of the statistic
             start = _np_before(index, q, lo, limit=3)
             return _group_name(index, start, q) if start < q else None
         if lowers[q] in _BOUNDARY or index.numbers[q] is not None:
