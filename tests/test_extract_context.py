@@ -324,3 +324,40 @@ def test_extract_context_difference_by_a_value_between_two_groups():
 ])
 def test_extract_context_group_that_had_or_achieved_a_value(text, groups):
     assert [r[3] for r in _context(text)] == groups
+
+
+@pytest.mark.parametrize("text, rows", [
+    # dev gold 10.1007/s00330-021-08477-6: what the counted patients were.
+    ("Thirty-four patients (34/64; 53.1%) were completely pain-free at the last follow-up.",
+     [("proportion", 0.531, "completely pain-free", None)]),
+    # data/gold 10.3971/j.issn.1000-8578.2019.18.1791: what the counted units showed or had.
+    ("Among the 160 vertebrae with incomplete vertebral posterior wall, 39(24.4%) vertebrae "
+     "showed bone cement leakage and 7(4.4%) vertebrae were intraspinal leakage.",
+     [("sample_size", 160.0, None, "incomplete vertebral posterior wall"),
+      ("proportion", 0.244, "bone cement leakage", "incomplete vertebral posterior wall"),
+      ("proportion", 0.044, "intraspinal leakage", "incomplete vertebral posterior wall")]),
+    # data/gold 10.1093/gerona/glaa141: a verb without object is the outcome.
+    ("After a mean 6.44 ± 1.06 years of follow-up, 635 (9.33%) men and 265 (5.81%) women died.",
+     [("mean", 6.44, "follow-up", None), ("proportion", 0.0933, "men", None),
+      ("proportion", 0.0581, "died", None)]),
+    # dev gold 10.1007/s00256-024-04744-x: a sex counted with no verb after it.
+    ("There were 108/172 (62.79%) males and 64/172 (37.21%) females.",
+     [("proportion", 0.6279, "males", None), ("proportion", 0.3721, "females", None)]),
+    # data/gold thejns-spine-14-5-561: the arm a count underwent, after the first count
+    # (the extractor reads no row from "82 were eligible" or "42 received OMT" yet).
+    ("Of 105 patients with acute osteoporotic VCFs, 82 were eligible for participation: 40 "
+     "patients underwent PV and 42 received OMT.",
+     [("sample_size", 105.0, None, None), ("sample_size", 40.0, None, "PV")]),
+    # dev gold 10.1007/s00330-013-3071-z: everyone of the first count underwent it.
+    ("A retrospective study was conducted to review 51 consecutive patients who underwent "
+     "cementoplasty under CT or fluoroscopic guidance, a total of 65 lesions involving the "
+     "ilium, ischium, pubis, acetabulum, humeral, femur and tibia.",
+     [("sample_size", 51.0, None, None), ("sample_size", 65.0, None, None)]),
+    # data/gold 10.1186/s40349-018-0117-3: labels before their values.
+    ("The proportion of responders according to the International Bone Metastases Consensus "
+     "Working Party was: Partial Response 50% (8/16) and Complete Response 37.5% (6/16).",
+     [("proportion", 0.5, "Partial Response", None),
+      ("proportion", 0.375, "Complete Response", None)]),
+])
+def test_extract_context_what_counted_units_had_or_received(text, rows):
+    assert _context(text) == rows

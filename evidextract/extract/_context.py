@@ -158,10 +158,13 @@ def _phrase(index, k, hi, limit=5):
         k += 3  # "for patients treated with insulin"
     out = k
     while out < hi and out - k < limit and lowers[out] not in _GROUP_STOP \
+            and index.texts[out] not in COMPARATORS \
             and index.numbers[out] is None \
             and not (out > k and lowers[out - 1] != "-" and _ends_phrase(index, out, hi)):
         out += 1
         if lowers[out - 1] in _words("group_head"):
+            if out < hi and (_group_letter(index, out) or index.numbers[out] is not None):
+                out += 1  # "in group B"
             break  # "in rectal diclofenac group developed ...": the group ends at its head
     if out == k:
         return None
@@ -173,8 +176,9 @@ def _phrase(index, k, hi, limit=5):
         start += 1
     if start < out and index.lowers[start] == "with" :
         start += 1
-    if start >= out or not index.texts[start][0].isalnum():
-        return None
+    if start >= out or not index.texts[start][0].isalnum() \
+            or index.lowers[start] in _words("link_filler") or index.lowers[start].endswith("ly"):
+        return None  # "for approximately 50%"
     return _span_text(index, start, out)
 
 
@@ -262,6 +266,10 @@ def _subject_span(index, a, lo):
         if w == "," and start - 2 >= lo and index.numbers[start - 2] is not None \
                 and _in_time_list(index, start - 2):
             start -= 1  # "at 1, 2, 3 and 5 years": a list of times, not a clause
+            continue
+        if w == ")" and start - 3 >= lo and index.texts[start - 3] == "(" \
+                and _is_abbreviation(index.texts[start - 2]):
+            start -= 3  # "Kayser-Fleischer (KF) ring was found"
             continue
         if w in _BOUNDARY or w in _CLAUSE_WORDS or w in verbs or w == "%":
             break
@@ -355,6 +363,8 @@ def _subject_outcome(index, a, lo):
     keywords = index.covered["STAT_KEYWORD"]
     if all(k in keywords for k in range(start, end)):
         return None  # "the sensitivity was 80%": the statistic, not an outcome
+    if all(k in index.covered["UNIT"] for k in range(start, end)):
+        return None  # "eletriptan 20 mg, 40 mg, and 80 mg were": a unit
     for k in range(start, end):
         hit = index.covered["OUTCOME"].get(k)
         if hit is not None and hit[0] >= start and hit[1] <= end:
@@ -408,18 +418,78 @@ def _quantity_outcome(index, r, lo, hi):
 def _label_before(index, r, lo):
     """``(n = 100; age 62.5 ± 5.2; event rate 50%)``: a label between a list mark and its value."""
     texts, lowers = index.texts, index.lowers
-    start = r.a
-    while start - 1 >= lo and r.a - start < 3 and texts[start - 1].isalpha() \
+    a = r.a
+    if a - 2 >= lo and texts[a - 1] == "," and texts[a - 2].isalnum():
+        a -= 1  # "(RFA vs. MWA: initial CA, 97.0% vs. 96.4%"
+    start = a
+    while start - 1 >= lo and a - start < 3 and texts[start - 1].isalpha() \
             and lowers[start - 1] not in _MODIFIER_STOP and start - 1 not in index.covered["UNIT"] \
             and lowers[start - 1] not in _words("link_filler") \
+            and lowers[start - 1] not in _CLAUSE_WORDS \
             and not lowers[start - 1].endswith(("ly", "ing", "ed")):
         start -= 1
-    if start == r.a or start - 1 < lo or texts[start - 1] not in (";", ",", "(", "["):
+    if start == a or start - 1 < lo or texts[start - 1] not in (";", ",", "(", "[", ":") \
+            and not (lowers[start - 1] == "and" and a == r.a and start - 2 >= lo
+                     and (texts[start - 2] in (")", "%") or index.numbers[start - 2] is not None)) \
+            or a < r.a and texts[start - 1] not in (";", ":"):
         return None
-    if all(k in index.covered["STAT_KEYWORD"] for k in range(start, r.a)):
+    if all(k in index.covered["STAT_KEYWORD"] for k in range(start, a)):
         return None
-    start, end = _trim_outcome(index, start, r.a)
+    start, end = _trim_outcome(index, start, a)
     return _span_text(index, start, end) if start < end else None
+
+
+def _predicate_outcome(index, r, hi):
+    """Return what counted units had or were.
+
+    ``39 (24.4%) vertebrae showed bone cement leakage``, ``Thirty-four patients (34/64;
+    53.1%) were completely pain-free``, ``635 (9.33%) men ... died``.
+    """
+    lowers = index.lowers
+    k = r.b
+    if k < hi and lowers[k] in ("who", "that"):
+        k += 1
+    if k >= hi:
+        return None
+    w = lowers[k]
+    if w in _HAVING:
+        end = k + 1
+        while end < hi and end - k <= 5 and lowers[end] not in _NP_END \
+                and index.numbers[end] is None and lowers[end] not in ("(", "["):
+            end += 1
+        if end == k + 1:
+            return index.texts[k] if w in _BARE_OUTCOME_VERBS else None  # "women died"
+        first, last = k + 1, end
+        while first < last and lowers[first] in ("a", "an", "the"):
+            first += 1
+        while last > first and lowers[last - 1] in ("a", "an", "the", "above", "below"):
+            last -= 1
+        return _span_text(index, first, last) if first < last else None
+    if w in ("were", "was"):
+        first = k + 1
+        if first < hi and lowers[first] == "with":
+            first += 1
+        while first < hi and lowers[first] in ("a", "an", "the"):
+            first += 1
+        end = first
+        while end < hi and end - first < 4 and lowers[end] not in _NP_END \
+                and index.numbers[end] is None and lowers[end] not in ("(", "["):
+            end += 1
+        if first == end or lowers[first] in _NOT_PREDICATE or lowers[first].endswith("ed") \
+                or lowers[end - 1].endswith("ed"):
+            return None  # "were included", "were eligible": who was counted, not an outcome
+        return _span_text(index, first, end)
+    return None
+
+
+# Verbs whose object is what counted units had: "patients had a major complication".
+_HAVING = {"had", "showed", "developed", "experienced", "achieved", "required", "needed",
+           "suffered", "died", "survived", "recovered", "relapsed"}
+_BARE_OUTCOME_VERBS = {"died", "survived", "recovered", "relapsed"}
+_NOT_PREDICATE = {"eligible", "available", "evaluable", "excluded", "included", "enrolled",
+                  "randomized", "randomised", "lost", "alive", "male", "female", "women", "men",
+                  "treated", "able", "unable", "not", "also", "then", "still", "in", "at",
+                  "on", "from", "to", "by", "of", "for"}
 
 
 def _bracket_outcome(index, r, lo):
@@ -436,13 +506,30 @@ def _bracket_outcome(index, r, lo):
     if start < k and texts[start] == "-" and start - 1 >= lo and texts[start - 1].isalpha() \
             and not index.spaces[start - 1]:
         start -= 1  # "intra-operative steroid injection (0.29%)"
-    if start == k or lowers[k - 1] in _words("group_head") \
-            or any(w in _words("quantifier") for w in lowers[start:k]):
-        return None  # "the PV group (2.2%)", "The majority (76.4%)": no outcome
-    if start - 1 >= lo and (lowers[start - 1] in _COMPARE or lowers[start - 1] in ("with", "to")
-                            and start - 2 >= lo and lowers[start - 2] == "compared"):
-        return None  # "versus placebo (8.5%)": the arm compared, not the outcome
+    if start == k or any(w in _words("group_head") for w in lowers[start:k]) \
+            or any(w in _words("quantifier") or w in NUMBER_WORDS or w in _COMPARED
+                   for w in lowers[start:k]) or lowers[start].endswith("ing"):
+        return None  # "the PV group (2.2%)", "The majority (76.4%)", "Ninety-eight (88%)"
+    if _arm_before(index, start, lo):
+        return None  # "versus placebo (8.5%)", "in women (48%)": an arm or population
     return _span_text(index, start, k)
+
+
+def _arm_before(index, start, lo):
+    """Tell whether the noun phrase at ``start`` is an arm compared or a population.
+
+    ``versus placebo (``, ``compared with placebo (``, ``in women (``, ``to receive X (``.
+    """
+    lowers = index.lowers
+    q = start - 1
+    if q >= lo and lowers[q] == "to":
+        return True  # "randomized to receive placebo [0.2%]"
+    while q >= lo and lowers[q] in ("the", "those", "that", "a", "an"):
+        q -= 1
+    if q < lo:
+        return False
+    return lowers[q] in _COMPARE or lowers[q] in ("in", "among", "amongst") \
+        or lowers[q] in ("with", "to") and q - 1 >= lo and lowers[q - 1] == "compared"
 
 
 def _sex_outcome(index, r, hi):
@@ -486,6 +573,11 @@ def _noun_after_percent(index, r, hi):
     if not word.isalpha() or not word.islower() or index.lowers[k] in _MODIFIER_STOP \
             or k in index.covered["COUNT_NOUN"] or k in index.covered["UNIT"]:
         return None
+    if index.lowers[k] in _COMPARED \
+            or index.lowers[k].endswith(("ive", "ly", "ous", "ful", "able", "ible")):
+        return None  # "were 30% lower", "50% effective", "by 20% postoperatively"
+    if index.lowers[k] in _words("outcome_measure") and index.lowers[k + 1] in ("in", "of"):
+        return _phrase(index, k + 2, hi, limit=4)  # "a 5% decrease in carotid compliance"
     if index.lowers[k + 1] not in ("after", "in", "for", "vs", "vs.", "versus", ",", ";", ".",
                                    "with", "at", "and", "among"):
         return None
@@ -668,7 +760,9 @@ def _outcome_of(index, r, anchor, lo, hi, prev=None):
     """
     lowers = index.lowers
     if r.stat == "proportion":
-        sex = _sex_outcome(index, r, hi) or _noun_after_percent(index, r, hi)
+        # What the counted units had or were comes first ("265 (5.81%) women died").
+        sex = (_predicate_outcome(index, r, hi) if r.fields.get("unit") else None) \
+            or _sex_outcome(index, r, hi) or _noun_after_percent(index, r, hi)
         if sex:
             return sex
         bracket = _bracket_outcome(index, r, lo)
@@ -720,6 +814,10 @@ def _assign_outcomes(index, main, lo, hi, runs=None):
     for k, r in enumerate(main):
         if r.stat == "sample_size" and "outcome" not in r.fields and _passive_in(index, r, lo):
             outcome = _subject_outcome(index, r.a, lo)  # "Cement leakage was found in 8 lesions"
+            if outcome:
+                r.fields["outcome"] = outcome
+        if r.stat == "sample_size" and "outcome" not in r.fields:
+            outcome = _predicate_outcome(index, r, hi)  # "10 patients had a better Barthel Index"
             if outcome:
                 r.fields["outcome"] = outcome
         if r.stat == "sample_size" or "outcome" in r.fields:
@@ -923,7 +1021,9 @@ def _bracket_group(index, r, lo):
     while end - 1 >= lo and index.lowers[end - 1] in ("only", "alone"):
         end -= 1
     last = index.lowers[end - 1] if end - 1 >= lo else ""
-    if r.stat == "proportion" and last not in _words("group_head"):
+    if r.stat == "proportion" and last not in _words("group_head") \
+            and not _group_letter(index, end - 1) \
+            and not _arm_before(index, _np_before(index, end, lo), lo):
         return None  # "Breast (18.6%)": what a percentage counts is its outcome
     start = _np_before(index, end, lo)
     if start == end or _is_context_word(index, start, end) or last.endswith(("ed", "ly")):
@@ -1147,7 +1247,7 @@ def _intro_group(index, lo, hi):
     return (group, comma, start) if group else None
 
 
-def _sample_group(index, r, lo, hi):
+def _sample_group(index, r, lo, hi, later=False):
     """Return the subpopulation a count is of, or None.
 
     ``751 statin users``, ``44 metastatic``, ``92 in the resection group``,
@@ -1167,7 +1267,24 @@ def _sample_group(index, r, lo, hi):
             end += 1
         if index.lowers[end - 1] in _words("group_head"):
             return _group_name(index, k + 1, end)
-    return _bracket_group(index, r, lo)
+    return _bracket_group(index, r, lo) or (_arm_received(index, r, hi) if later else None)
+
+
+def _arm_received(index, r, hi):
+    """``40 patients underwent PV and 42 received OMT``: the arm a count was given.
+
+    Only for a count after the first of its sentence: ``51 consecutive patients underwent
+    cementoplasty`` is everyone.
+    """
+    lowers = index.lowers
+    for q in range(r.a + 1, min(hi, r.b + 2)):
+        if lowers[q] in ("underwent", "received") and q + 1 < hi:
+            end = q + 1
+            while end < hi and end - q <= 3 and lowers[end] not in _NP_END \
+                    and index.numbers[end] is None and lowers[end] not in ("(", "["):
+                end += 1
+            return _group_name(index, q + 1, end) if end > q + 1 else None
+    return None
 
 
 def _after_phrase_group(index, run, lo, hi):
@@ -1535,11 +1652,14 @@ def _vs_pairs(index, main):
 
 def _assign_groups(index, main, runs, lo, hi):
     intro = _intro_group(index, lo, hi)
+    counts = [r for r in main if r.stat == "sample_size"]
+    first_count = id(counts[0]) if counts else None
     for pair in _vs_pairs(index, main):
         if all(len(run) == 1 for run in runs if run[0] in pair):
             _pair_groups(index, pair, lo, hi)
     for run in runs:
-        for r, group in zip(run, _run_groups(index, run, intro, lo, hi), strict=True):
+        groups = _run_groups(index, run, intro, lo, hi, first_count)
+        for r, group in zip(run, groups, strict=True):
             if group:
                 r.fields.setdefault("group", group)
     _share_bracket_group(index, main, hi)
@@ -1563,12 +1683,12 @@ def _share_bracket_group(index, main, hi):
             other.fields.setdefault("group", r.fields["group"])
 
 
-def _run_groups(index, run, intro, lo, hi):
+def _run_groups(index, run, intro, lo, hi, first_count=None):
     """Return the group of each row of a run of values (None where none is named)."""
     first = run[0]
     if first.stat == "sample_size":
         # "In two clinical trials where ...": a count inside the phrase is no member of it.
-        return [_sample_group(index, r, lo, hi)
+        return [_sample_group(index, r, lo, hi, later=id(r) != first_count)
                 or (intro[0] if intro and (r.a > intro[1] or r.b <= intro[2]) else None)
                 for r in run]
     if first.stat not in ("icc", "kappa", "correlation"):
