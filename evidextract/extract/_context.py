@@ -104,14 +104,27 @@ def _assign_timepoints(index, rows, main, runs, lo, hi):
         if before >= 0 and r.a - tps[before].b > _LOOKBACK:
             before = -1
         m = bisect_left(tp_starts, r.b)
-        if m < len(tps) and tps[m].a < nxt and (
-                before < 0 or tps[m].a - _after_brackets(index, r, hi) <= 4):
+        if m < len(tps) and _compared_time(index, r, tps[m]):
+            m = len(tps)  # "(median, 22 months vs. 14 months)": a value compared, no time
+        near = m < len(tps) and tps[m].a < nxt and tps[m].a - _after_brackets(index, r, hi) <= 4
+        if m < len(tps) and tps[m].a < nxt and (before < 0 and r.stat != "sample_size"
+                                                 or near):
             _set_tp(r, tps[m])
             continue
         # "to 1-month follow-up is 26.3 (...), and the increase ... to 3-month follow-up is":
-        # a time far after the value belongs to the next clause.
-        if before >= 0:
+        # a time far after the value belongs to the next clause. A count takes a time only
+        # right after it ("in 68 lesions after 1y-follow up").
+        if before >= 0 and r.stat != "sample_size":
             _set_tp(r, tps[before])
+
+
+def _compared_time(index, r, tp):
+    """Tell whether a time right after a value of time is a second value compared with it."""
+    unit = r.fields.get("unit")
+    if not unit or unit_days(unit.split()[-1]) is None:
+        return False
+    gap = index.lowers[r.b:tp.a]
+    return bool(gap) and all(t in _VERSUS or t in ("and", "or", ",") for t in gap)
 
 
 def _coordinated(tps):
@@ -1742,7 +1755,7 @@ def _p_value_context(index, rows, lo):
             group = _compared_in(index, r.a, lo)
             if group:
                 r.fields["group"] = group
-        if r.stat == "p_value" and r.link is None and "timepoint" not in r.fields:
+        if r.stat == "p_value" and "timepoint" not in r.fields:
             _p_timepoint(index, r, lo)
     _compare_p_groups(rows)
 
