@@ -369,6 +369,8 @@ def _subject_outcome(index, a, lo):
     if start >= end or _word_count(index, start, end) > 6 \
             or index.lowers[start] in _words("outcome_cut") or not index.texts[start][0].isalnum():
         return None
+    if end - start >= 4 and index.texts[end - 1] == ")" and index.texts[end - 3] == "(":
+        return index.texts[end - 2]  # "Pain (NRS) decreased": the instrument's abbreviation
     words = index.lowers[start:end]
     if all(w in _words("pronoun") or w in _MODIFIER_STOP or w in _words("outcome_measure")
            for w in words):
