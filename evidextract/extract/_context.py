@@ -610,15 +610,28 @@ def _pattern_outcome(index, r, lo, hi):
     if k + 1 < hi and index.lowers[k] == "of" and outcomes.get(k + 1) is not None:
         return _outcome_text(index, *outcomes[k + 1])  # "25.9 months (median 16.5) of follow-up"
     window = 8 if r.stat == "quantity" else _LOOKBACK  # a dose names no outcome far before it
-    for k in range(r.a - 1, max(lo, r.a - window) - 1, -1):
-        hit = outcomes.get(k)
-        if hit is not None and _names_outcome(index, hit, r):
+    positions = _sorted_positions(index, "OUTCOME")
+    m = bisect_left(positions, r.a) - 1
+    floor = max(lo, r.a - window)
+    while m >= 0 and positions[m] >= floor:
+        hit = outcomes[positions[m]]
+        if _names_outcome(index, hit, r):
             return _outcome_text(index, *hit)
+        m -= 1
     for k in range(r.b, min(hi, r.b + 3)):
         hit = outcomes.get(k)
         if hit is not None:
             return _outcome_text(index, *hit)
     return None
+
+
+def _sorted_positions(index, label):
+    """Return (and keep on the index) the sorted tokens a label's matches cover."""
+    cache = index.__dict__.setdefault("_context_positions", {})
+    found = cache.get(label)
+    if found is None:
+        found = cache[label] = sorted(index.covered[label])
+    return found
 
 
 def _keyword_outcome(index, r, lo):
@@ -937,8 +950,9 @@ def _group_name(index, start, end):
                            or not index.texts[end - 1][-1].isalnum()):
         end -= 1
     if end - start > 1 and lowers[end - 1] in ("group", "groups", "arm", "arms", "phase",
-                                               "phases"):
-        end -= 1
+                                               "phases", "patients", "subjects", "participants",
+                                               "individuals", "cases"):
+        end -= 1  # "the RFA group" -> "RFA", "Mucoid degeneration patients" -> "Mucoid ..."
     if start >= end or end - start > 6 or not index.texts[start][0].isalnum():
         return None
     if all((w in _words("pronoun") or w in _MODIFIER_STOP or w in NUMBER_WORDS
@@ -1077,7 +1091,8 @@ def _clause_subject(index, k, lo):
     start = k
     while start - 1 >= lo and lowers[start - 1] not in _BOUNDARY:
         start -= 1
-    while start < k and lowers[start] in ("overall", "however", "in", "contrast", "moreover"):
+    while start < k and lowers[start] in ("overall", "however", "in", "contrast", "moreover",
+                                          "the", "but", "and", "whereas", "while"):
         start += 1
     end = start
     while end < k and end - start < 5 and lowers[end] not in _GROUP_VERBS \
@@ -1134,14 +1149,14 @@ def _compared_groups(index, opener, lo):
         m -= 1
     if first is None:
         first = _clause_subject(index, opener, lo)
-        if first is None:
-            # "Compared to the resection group, the RFA group had ...".
-            c = lo
-            if lowers[c] == "compared" and c + 1 < opener and lowers[c + 1] in ("to", "with"):
-                comma = next((q for q in range(c + 2, opener) if lowers[q] == ","), None)
-                if comma is not None:
-                    second = _group_name(index, c + 2, comma)
-                    first = _clause_subject(index, opener, comma + 1)
+    c = lo
+    if second is None and lowers[c] == "compared" and c + 1 < opener \
+            and lowers[c + 1] in ("to", "with"):
+        # "Compared to the resection group, the RFA group had ...".
+        comma = next((q for q in range(c + 2, opener) if lowers[q] == ","), None)
+        if comma is not None:
+            second = _group_name(index, c + 2, comma)
+            first = first or _clause_subject(index, opener, comma + 1)
     return first, second
 
 
@@ -1731,6 +1746,9 @@ def _run_groups(index, run, intro, lo, hi, first_count=None):
         pairs = [_estimate_groups(index, r, lo, hi) for r in run]
         if any(pairs):
             return pairs
+    had = _had_more(index, first.a, lo)
+    if had:
+        return [had] * len(run)
     if len(run) == 2 and any(t in ("vs", "vs.", "versus") for t in index.lowers[first.b:run[1].a]):
         return [None] * len(run)  # "the NRS score (6.83 vs. 1.67)": the phrase is the outcome
     groups = [_bracket_group(index, r, lo) for r in run]
@@ -1743,6 +1761,36 @@ def _run_groups(index, run, intro, lo, hi, first_count=None):
 
 
 _VERSUS = {"vs", "vs.", "versus", "v.", "v"}
+def _had_more(index, a, lo):
+    """Return the group that had more of something (the subject of ``had`` + a comparative).
+
+    ``but the resection group had a higher disease-free survival (median, 22 months``.
+    """
+    span = _had_span(index, a, lo)
+    return _group_name(index, *span) if span else None
+
+
+def _had_span(index, a, lo):
+    """Return the span of the subject of ``had``/``showed`` + a comparative before ``a``."""
+    lowers = index.lowers
+    opener = _opener(index, a, lo, window=6)
+    a = opener if opener is not None else a  # "(median, 22 months": from the brackets on
+    start = a
+    while start - 1 >= lo and a - start < 30 and lowers[start - 1] not in (",", ";", ":"):
+        start -= 1
+    while start < a and lowers[start] in ("but", "and", "while", "whereas", "however",
+                                          "overall", "in", "contrast", "the"):
+        start += 1
+    verb = next((q for q in range(start, min(a, start + 6)) if lowers[q] in _POSSESSING), None)
+    if verb is None or verb == start or not any(
+            lowers[q] in _COMPARED for q in range(verb + 1, min(a, verb + 4))):
+        return None
+    if _is_context_word(index, start, verb) or any(
+            lowers[q] in _MODIFIER_STOP for q in range(start, verb)):
+        return None
+    return start, verb
+
+
 _RATIO_STATS = {"smd", "mean_difference", "odds_ratio", "risk_ratio", "hazard_ratio"}
 
 
@@ -1754,7 +1802,7 @@ def _p_value_context(index, rows, lo):
             if outcome:
                 r.fields["outcome"] = outcome
         if r.stat == "p_value" and "group" not in r.fields:
-            group = _compared_in(index, r.a, lo)
+            group = _compared_in(index, r.a, lo) or _had_more_than(index, r.a, lo)
             if group:
                 r.fields["group"] = group
         if r.stat == "p_value" and "timepoint" not in r.fields:
@@ -1777,6 +1825,24 @@ def _p_timepoint(index, r, lo):
             if found:
                 _set_tp(r, found[-1])
             return
+
+
+def _had_more_than(index, a, lo):
+    """Return ``A vs B``: the group that had more against the one compared with it.
+
+    ``A had a higher BMI and were older than B (p``, ``... or C (p``.
+    """
+    lowers = index.lowers
+    span = _had_span(index, a, lo)
+    opener = _opener(index, a, lo, window=3)
+    if span is None or opener is None:
+        return None
+    first = _group_name(index, *span)
+    start = _np_before(index, opener, lo, limit=3)
+    if start == opener or start - 1 < lo or lowers[start - 1] not in ("than", "or", "and"):
+        return None
+    second = _group_name(index, start, opener)
+    return f"{first} vs {second}" if first and second else None
 
 
 def _opener(index, a, lo, window=10):
