@@ -361,3 +361,19 @@ def test_extract_context_group_that_had_or_achieved_a_value(text, groups):
 ])
 def test_extract_context_what_counted_units_had_or_received(text, rows):
     assert _context(text) == rows
+
+
+def test_extract_context_group_that_had_more_and_what_it_was_compared_with():
+    # dev gold 10.1007/s00256-024-04744-x.
+    text = ("Mucoid degeneration patients had a higher BMI and were older than control (p < .05) "
+            "or completely torn (p < .001) ACL patients.")
+    assert [r[3] for r in _context(text)] == ["Mucoid degeneration vs control",
+                                             "Mucoid degeneration vs completely torn"]
+    # data/gold PMC6190664 (the second median, "14 months", is not read as a row).
+    text = ("Overall survival was similar between the two groups, but the resection group had a "
+            "higher disease-free survival (median, 22 months vs. 14 months).")
+    assert _context(text) == [("median", 22.0, "disease-free survival", "resection")]
+    text = ("Compared to the resection group, the RFA group had a higher rate of intrahepatic "
+            "recurrence (34.8% vs. 12.0%) and a shorter recurrence free period.")
+    assert _context(text) == [("proportion", 0.348, "intrahepatic recurrence", "RFA"),
+                              ("proportion", 0.12, "intrahepatic recurrence", "resection")]
