@@ -197,7 +197,7 @@ def _phrase(index, k, hi, limit=5):
 
 # --------------------------------------------------------------------------- outcomes
 
-_CLAUSE_WORDS = {"that", "which", "who", "whom", "where", "while", "whereas", "when", "if",
+_CLAUSE_WORDS = {"that", "which", "who", "whom", "whose", "where", "while", "whereas", "when", "if",
                  "although", "because", "but", "whether", "since", "though"}
 _BOUNDARY = {",", ";", ":", "(", ")", "[", "]", ".", "?", "!"}
 # Statistic keywords that name how a value is counted, never what is measured.
@@ -376,8 +376,9 @@ def _subject_outcome(index, a, lo):
            for w in words):
         return None  # "the difference was": no name of an outcome
     keywords = index.covered["STAT_KEYWORD"]
-    if all(k in keywords for k in range(start, end)):
-        return None  # "the sensitivity was 80%": the statistic, not an outcome
+    if all(k in keywords for k in range(start, end)) \
+            or any(k in index.covered["CI"] for k in range(start, end)):
+        return None  # "the sensitivity was 80%", "the 95% confidence interval ranged from"
     if all(k in index.covered["UNIT"] for k in range(start, end)):
         return None  # "eletriptan 20 mg, 40 mg, and 80 mg were": a unit
     for k in range(start, end):
@@ -681,7 +682,8 @@ def _comparison_outcome(index, a, lo):
             and lowers[end - 1] in _words("outcome_measure")):
         end += 1  # "a smaller increase in BML volume"
     if end > k and not lowers[end - 1].endswith(_ADJECTIVE_ENDINGS + ("ed",)) \
-            and lowers[end - 1] != "likely" and not lowers[k].endswith("ly"):
+            and lowers[end - 1] != "likely" and not lowers[k].endswith("ly") \
+            and lowers[k] not in ("often", "frequently", "likely", "than"):
         first, last = _trim_outcome(index, k, end)
         keywords, nouns = index.covered["STAT_KEYWORD"], index.covered["COUNT_NOUN"]
         if first < last and not all(q in keywords for q in range(first, last)) \
@@ -1264,8 +1266,10 @@ def _intro_group(index, lo, hi):
     if lowers[k] == "in" and (end - start > 4 or lowers[end - 1] in ("study", "studies",
                                                                      "trial", "series")):
         return None
+    analyses = lowers[end - 1] in ("analysis", "analyses") and not (
+        end - 2 >= start and lowers[end - 2] in ("treat", "protocol", "itt", "pp"))
     if end > start and (lowers[end - 1].endswith("ed") or lowers[end - 1].endswith(
-            _ADJECTIVE_ENDINGS) or lowers[end - 1] in _words("not_population")
+            _ADJECTIVE_ENDINGS) or lowers[end - 1] in _words("not_population") or analyses
             or lowers[k] == "for" and lowers[end - 1] in _words("measure_head")):
         return None  # "In a randomized,", "In a prospective,", "Among the time-domain indexes,"
     if end == start or _is_context_word(index, start, end):
