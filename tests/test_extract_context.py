@@ -377,3 +377,29 @@ def test_extract_context_group_that_had_more_and_what_it_was_compared_with():
             "recurrence (34.8% vs. 12.0%) and a shorter recurrence free period.")
     assert _context(text) == [("proportion", 0.348, "intrahepatic recurrence", "RFA"),
                               ("proportion", 0.12, "intrahepatic recurrence", "resection")]
+
+
+@pytest.mark.parametrize("text, rows", [
+    # data/gold thejns-spine-14-5-561: "the incidence of X" names X.
+    ("The incidence of new fractures in the OMT group (13.3%) was higher than in the PV group "
+     "(2.2%; p < 0.01).",
+     [("proportion", 0.133, "new fractures", "OMT"), ("proportion", 0.022, "new fractures", "PV"),
+      ("p_value", 0.01, "new fractures", "OMT vs PV")]),
+    # data/gold 24965604: the size of counted lesions.
+    ("Tumors ≤3.5 cm were associated with better survival than were tumors >3.5 cm.",
+     [("quantity", 3.5, "tumor size", None), ("quantity", 3.5, "tumor size", None)]),
+    # data/gold 32613648: a covariate adjusted for is no outcome.
+    ("Event-free survival also increased with increased SMD in univariate analyses (HR = 0.68 "
+     "[0.49, 0.95]) but did not maintain significance after adjusting for age (HR = 0.68 "
+     "[0.43, 1.07]).",
+     [("hazard_ratio", 0.68, "Event-free survival", None),
+      ("hazard_ratio", 0.68, "Event-free survival", None)]),
+    # data/gold PMC5928380: times written in words are no part of the outcome.
+    ("The overall survival rates at one, two, and three years after MWA were 88.7%, 63.6%, and "
+     "42.3%, respectively.",
+     [("proportion", 0.887, "overall survival rates", None),
+      ("proportion", 0.636, "overall survival rates", None),
+      ("proportion", 0.423, "overall survival rates", None)]),
+])
+def test_extract_context_outcome_named_around_keywords_and_sizes(text, rows):
+    assert _context(text) == rows

@@ -276,7 +276,8 @@ def _subject_span(index, a, lo):
     start = end
     while start - 1 >= lo and end - start < 16:
         w = lowers[start - 1]
-        if w == "," and start - 2 >= lo and index.numbers[start - 2] is not None \
+        if w == "," and start - 2 >= lo and (index.numbers[start - 2] is not None
+                                             or lowers[start - 2] in NUMBER_WORDS) \
                 and _in_time_list(index, start - 2):
             start -= 1  # "at 1, 2, 3 and 5 years": a list of times, not a clause
             continue
@@ -286,7 +287,8 @@ def _subject_span(index, a, lo):
             continue
         if w in _BOUNDARY or w in _CLAUSE_WORDS or w in verbs or w == "%":
             break
-        if index.numbers[start - 1] is not None and not _in_time_list(index, start - 1):
+        if (index.numbers[start - 1] is not None or w in NUMBER_WORDS) \
+                and not _in_time_list(index, start - 1):
             break
         start -= 1
     if start < end - 1 and start - 1 >= lo and lowers[start - 1] in verbs \
@@ -311,8 +313,10 @@ def _in_time_list(index, k):
     if k in index.covered["TIMEPOINT"]:
         return True
     nxt = index.lowers[k + 1] if k + 1 < len(index.lowers) else ""
+    if nxt in (",", "and") and k + 2 < len(index.lowers) and index.lowers[k + 2] == "and":
+        k += 1  # "one, two, and three years"
     return nxt in (",", "and", "or", "-") and k + 2 < len(index.lowers) \
-        and index.numbers[k + 2] is not None
+        and (index.numbers[k + 2] is not None or index.lowers[k + 2] in NUMBER_WORDS)
 
 
 def _trim_outcome(index, start, end):
@@ -425,6 +429,10 @@ def _quantity_outcome(index, r, lo, hi):
             and not lowers[start - 1].endswith(("ed", "ly", "ing")):
         start -= 1
     if start < k and not all(w in _words("pronoun") for w in lowers[start:k]):
+        unit = r.fields.get("unit") or ""
+        if k - 1 in index.covered["COUNT_NOUN"] and unit.lower() in ("mm", "cm", "m"):
+            noun = lowers[k - 1]
+            return f"{noun[:-1] if noun.endswith('s') else noun} size"  # "Tumors ≤3.5 cm"
         return _span_text(index, start, k)
     if r.b + 1 < hi and lowers[r.b] == "of" and texts[r.b + 1].isalpha():
         return _phrase(index, r.b + 1, hi, limit=3)
@@ -449,7 +457,10 @@ def _label_before(index, r, lo):
                      and (texts[start - 2] in (")", "%") or index.numbers[start - 2] is not None)) \
             or a < r.a and texts[start - 1] not in (";", ":"):
         return None
-    if all(k in index.covered["STAT_KEYWORD"] for k in range(start, a)):
+    while a > start and lowers[a - 1] in ("range", "mean", "median", "sd", "iqr"):
+        a -= 1  # "(κ coefficient range 0.45": the statistic and its spread
+    if start == a or all(k in index.covered["STAT_KEYWORD"] for k in range(start, a)) \
+            or all(w in _words("outcome_measure") for w in lowers[start:a]):
         return None
     start, end = _trim_outcome(index, start, a)
     return _span_text(index, start, end) if start < end else None
@@ -574,6 +585,9 @@ def _names_outcome(index, hit, r):
     texts = index.texts
     if end < len(texts) and texts[end] == "-" and not index.spaces[end - 1]:
         return False
+    if start - 2 >= 0 and index.lowers[start - 1] == "for" and index.lowers[start - 2] in (
+            "adjusting", "adjusted", "controlling", "controlled", "accounting"):
+        return False  # "after adjusting for age": a covariate
     if start in index.covered["TIMEPOINT"]:
         return end + 1 < r.a and texts[end] in ("(", "[") and ")" not in texts[end:r.a] \
             and index.lowers[end + 1] in ("mean", "median")
@@ -640,6 +654,13 @@ def _keyword_outcome(index, r, lo):
     kw = nearest_keyword(index, r.a, lo, window=_LOOKBACK)
     if kw is None or kw[0] != "proportion":
         return None
+    if kw[3] + 1 < r.a and index.lowers[kw[3]] == "of" and index.texts[kw[3] + 1].isalpha():
+        end = kw[3] + 1  # "the incidence of new fractures in the OMT group was"
+        while end < r.a and end - kw[3] <= 4 and index.lowers[end] not in _NP_END \
+                and index.lowers[end] not in _words("outcome_cut") and index.texts[end].isalpha():
+            end += 1
+        if end > kw[3] + 1:
+            return _span_text(index, kw[3] + 1, end)
     text = _span_text(index, kw[2], kw[3])
     return None if text.lower() in _BARE_STAT_WORDS else text
 
