@@ -403,3 +403,12 @@ def test_extract_context_group_that_had_more_and_what_it_was_compared_with():
 ])
 def test_extract_context_outcome_named_around_keywords_and_sizes(text, rows):
     assert _context(text) == rows
+
+
+def test_extract_context_numbered_groups_given_respectively():
+    # data/gold 37543888.
+    text = ("The percentage of IFs was 75.6% in males and 24.4% in females, and they occurred in "
+            "4.8%, 27.6%, 44.3%, 20.9%, and 2.4% of age groups 1 to 5, respectively.")
+    assert [(r[2], r[3]) for r in _context(text)] == [
+        ("IFs", "males"), ("IFs", "females"), ("IFs", "age group 1"), ("IFs", "age group 2"),
+        ("IFs", "age group 3"), ("IFs", "age group 4"), ("IFs", "age group 5")]

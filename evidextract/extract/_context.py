@@ -428,7 +428,10 @@ def _quantity_outcome(index, r, lo, hi):
             and lowers[start - 1] not in _GROUP_STOP and lowers[start - 1] not in _RANGE_DASHES \
             and not lowers[start - 1].endswith(("ed", "ly", "ing")):
         start -= 1
-    if start < k and not all(w in _words("pronoun") for w in lowers[start:k]):
+    while start < k and lowers[start] in ("either", "neither", "both"):
+        start += 1
+    if start < k and not all(w in _words("pronoun") or w in _words("outcome_measure")
+                             or w in ORDINAL_WORDS for w in lowers[start:k]):
         unit = r.fields.get("unit") or ""
         if k - 1 in index.covered["COUNT_NOUN"] and unit.lower() in ("mm", "cm", "m"):
             noun = lowers[k - 1]
@@ -514,7 +517,8 @@ _HAVING = {"had", "showed", "developed", "experienced", "achieved", "required", 
            "suffered", "died", "survived", "recovered", "relapsed"}
 _BARE_OUTCOME_VERBS = {"died", "survived", "recovered", "relapsed"}
 _NOT_PREDICATE = {"eligible", "available", "evaluable", "excluded", "included", "enrolled",
-                  "randomized", "randomised", "lost", "alive", "male", "female", "women", "men",
+                  "born", "given", "seen", "taken", "known", "shown", "done", "lost",
+                  "randomized", "randomised", "alive", "male", "female", "women", "men",
                   "treated", "able", "unable", "not", "also", "then", "still", "in", "at",
                   "on", "from", "to", "by", "of", "for"}
 
@@ -1027,7 +1031,8 @@ def _np_before(index, k, lo, limit=4):
 
 # "without" and "under" stay inside a name ("those without pneumothorax", "area under curve").
 _NP_PREPOSITIONS = {"against", "among", "amongst", "between", "within", "through", "via",
-                    "into", "toward", "towards", "per", "about", "either", "neither", "both"}
+                    "into", "toward", "towards", "per", "about", "either", "neither", "both",
+                    "would", "could", "should", "may", "might", "can", "will", "must"}
 
 
 def _group_letter(index, k):
@@ -1369,8 +1374,34 @@ def _after_phrase_group(index, run, lo, hi):
                 and lowers[end - 1] not in _words("group_head"):
             end += 1
         if lowers[end - 1] in _words("group_head"):
-            return _group_name(index, k + 1, end)  # "166 (81.0%) patients from the X group"
+            numbered = _numbered_groups(index, run, k + 1, end, hi)
+            if numbered:
+                return numbered
+            if end < hi and (_group_letter(index, end) or index.numbers[end] is not None) \
+                    and (end + 1 >= hi or lowers[end + 1] not in ("to", "-", "–")):
+                end += 1  # "75% of patients in Group D"
+            start = k + 1
+            while start < end and lowers[start] in ("patients", "those", "subjects", "in", "of",
+                                                    "from", "the"):
+                start += 1
+            return _group_name(index, start, end)  # "166 (81.0%) patients from the X group"
     return None
+
+
+def _numbered_groups(index, run, start, end, hi):
+    """``in 4.8%, 27.6% and 2.4% of age groups 1 to 3, respectively``: one group a value."""
+    lowers = index.lowers
+    if end + 2 >= hi or lowers[end + 1] not in ("to", "-", "–"):
+        return None
+    first, last = index.numbers[end], index.numbers[end + 2]
+    if first is None or last is None or not float(first).is_integer() \
+            or last - first + 1 != len(run) or len(run) < 2:
+        return None
+    head = _span_text(index, start, end)
+    while head.lower().startswith(("the ", "a ")):
+        head = head.split(" ", 1)[1]
+    head = head[:-1] if head.endswith("s") else head
+    return [f"{head} {int(first) + i}" for i in range(len(run))]
 
 
 def _is_abbreviation(word):
@@ -1409,7 +1440,10 @@ def _possessor(index, r, lo):
             if q + 1 in index.covered["STAT_KEYWORD"] or q - 1 in index.covered["STAT_KEYWORD"]:
                 return None  # "Cohen's d": the name of the statistic
             start = _np_before(index, q, lo, limit=3)
-            return _group_name(index, start, q) if start < q else None
+            if start == q or all(p in index.covered["COUNT_NOUN"] or lowers[p] == "patient"
+                                 for p in range(start, q)):
+                return None  # "the patient's symptoms": anyone's
+            return _group_name(index, start, q)
         if lowers[q] in _BOUNDARY or index.numbers[q] is not None:
             return None
     return None
@@ -1751,7 +1785,7 @@ def _run_groups(index, run, intro, lo, hi, first_count=None):
             return [None] * len(run)
         group = _after_phrase_group(index, run, lo, hi)
         if group:
-            return [group] * len(run)
+            return group if isinstance(group, list) else [group] * len(run)
     arms = [_arm_after(index, r, hi) or _possessor(index, r, lo) for r in run]
     if any(arms):
         return arms
