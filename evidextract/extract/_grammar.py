@@ -433,6 +433,12 @@ def read_p_value(index, j, hi):
         k += 2
     if any(v < 0 or v > 1 for v in values):
         return None
+    # "(P = 0.0001 and < 0.0001, respectively)": a second p-value with its own sign.
+    if k + 2 < hi and index.lowers[k] in ("and", ",") and index.texts[k + 1] in COMPARATORS:
+        second = _signed(index, k + 2, hi)
+        if second is not None and 0 <= second[0] <= 1 and len(values) == 1:
+            return [comparator, COMPARATORS[index.texts[k + 1]]], [values[0], second[0]], \
+                end, second[1]
     return comparator, values, end, k
 
 
@@ -662,11 +668,12 @@ def _skip_noun(index, k, end):
 
 def _p_rows(index, p, k, linked):
     comparator, values, _value_start, end = p
+    comparators = comparator if isinstance(comparator, list) else [comparator] * len(values)
     rows = []
-    for value in values:
+    for value, sign in zip(values, comparators, strict=True):
         r = Row(a=k, b=end, stat="p_value", value=value, pattern="p_value/" +
                 index.starts["P_VALUE"][k][1])
-        r.fields["comparator"] = comparator
+        r.fields["comparator"] = sign
         r.link = linked
         rows.append(r)
     return rows
@@ -675,15 +682,104 @@ def _p_rows(index, p, k, linked):
 # --------------------------------------------------------------------------- the scan
 
 def nearest_keyword(index, a, lo, window=12):
-    """Return ``(stat, distance, start, end)`` of the nearest keyword before ``a``."""
+    """Return ``(stat, distance, start, end)`` of the nearest keyword before ``a``.
+
+    A semicolon ends the search, except inside brackets: ``OR 0.04 (95% CI 0.004-0.38;
+    P = 0.005) and 0.02`` still reaches ``OR``. A keyword inside brackets that also hold
+    a value names that value (``[OR 6.57; P<0.05] and tumor size ≥4 cm``), not this one.
+    """
     cover = index.covered["STAT_KEYWORD"]
+    texts, numbers = index.texts, index.numbers
+    depth = 0
+    valued = False  # the brackets being read backwards hold a number
     for k in range(a - 1, max(lo, a - window) - 1, -1):
-        if index.texts[k] in (";",):
+        t = texts[k]
+        if t == ";" and depth <= 0:
             return None
+        if t in (")", "]"):
+            depth += 1
+        elif t in ("(", "[") and depth:
+            depth -= 1
+            valued = valued and depth > 0
+        elif depth and numbers[k] is not None:
+            valued = True
         hit = cover.get(k)
-        if hit is not None:
+        if hit is not None and not (depth and valued):
             return hit[2], a - hit[1], hit[0], hit[1]
     return None
+
+
+# Words between a subject and its value: "The AUC for the test set was 0.91".
+_COPULAS = {"was", "were", "is", "are", "of", "remained", "reached", "being", "be", "been"}
+
+
+def _subject_keyword(index, a, lo):
+    """Find the keyword of the subject of ``was``/``were``/``of`` right before ``a``.
+
+    ``The sensitivity of reader 1 in the first session was 100%``, ``The average decrease
+    in pain from pre-RFA to 1-month follow-up was 26.9``: the statistic is named at the head
+    of the clause, further back than the usual window. Words in between may hold timepoints,
+    labels (``reader 1``) and bracketed asides, but no other value. Returns
+    ``(stat, start, end)`` or None.
+    """
+    texts, lowers, numbers = index.texts, index.lowers, index.numbers
+    if a - 1 < lo or lowers[a - 1] not in _COPULAS:
+        return None
+    cover = index.covered["STAT_KEYWORD"]
+    timepoints, not_stat, ci = index.covered["TIMEPOINT"], index.covered["NOT_STAT"], \
+        index.starts["CI"]
+    depth = 0
+    for k in range(a - 2, max(lo, a - _LOOKBACK) - 1, -1):
+        t = texts[k]
+        if t in (")", "]"):
+            depth += 1
+            continue
+        if t in ("(", "["):
+            depth = max(0, depth - 1)
+            continue
+        if depth:
+            continue
+        if t in (";", ":") or lowers[k] in ("but", "whereas", "while"):
+            return None  # another clause
+        hit = cover.get(k)
+        if hit is not None:
+            return hit[2], hit[0], hit[1]
+        if numbers[k] is not None and k not in timepoints and k not in not_stat \
+                and k not in ci and not _label_number(index, k, lo):
+            return None
+    return None
+
+
+def _label_number(index, k, lo):
+    """Tell whether the integer at ``k`` names something: ``reader 1``, ``model 2 in``."""
+    t = index.texts[k]
+    if not t.isdigit() or k - 1 < lo:
+        return False
+    word = index.texts[k - 1]
+    return word.isalpha() and index.lowers[k - 1] not in _MODIFIER_STOP and len(word) > 1 \
+        and (k + 1 >= len(index.texts) or index.starts["UNIT"].get(k + 1) is None)
+
+
+def _owned_keyword(index, kw, lo):
+    """Tell whether keyword ``kw`` follows a value that it names (``0.986 accuracy``).
+
+    In ``0.999 AUC, 0.986 accuracy, 0.960 Youden index`` each keyword belongs to the number
+    before it, so it cannot also name the number after it.
+    """
+    k = kw[2] - 1
+    return k >= lo and (index.numbers[k] is not None or index.texts[k] == "%")
+
+
+def _specific_keyword(index, kw, lo):
+    """``C-index random effects estimate``: the named statistic before a generic one."""
+    cover = index.covered["STAT_KEYWORD"]
+    for k in range(kw[2] - 1, max(lo, kw[2] - 6) - 1, -1):
+        if index.numbers[k] is not None or index.texts[k] in (",", ";", "(", ")"):
+            return kw
+        hit = cover.get(k)
+        if hit is not None and hit[2] in _ESTIMATES and hit[2] != "coefficient":
+            return hit[2], kw[1], hit[0], hit[1]
+    return kw
 
 
 def keyword_after(index, b, hi, window=1):
@@ -713,7 +809,8 @@ def _noun_after(index, j, hi, max_modifiers=3):
         if texts[k] in index.abbreviations:
             return _span_text(index, j, k + 1), k + 1
         t = texts[k]
-        if lowers[k] in _MODIFIER_STOP or not (t.isalpha() or t == "-" or t.isupper()):
+        if lowers[k] in _MODIFIER_STOP or not (t.isalpha() or t == "-" or t.isupper()
+                                               or t.replace("\u2010", "").isalpha()):
             return None
         if index.covered["UNIT"].get(k) is not None or unit_days(t) is not None:
             return None
@@ -774,7 +871,8 @@ def scan_sentence(index, lo, hi):
                     rows[:] = [r for r in rows if not (r.a == k and r.b == k + 1)]
                     consumed.add(k)
         if tp is not None and (tp[1] != "tp_number_unit" or "-" in texts[i:tp[0]]
-                               or not _is_value_context(index, i, lo)):
+                               or not (_is_value_context(index, i, lo)
+                                       or _value_in_list(index, i, tp[0], rows))):
             if tp[1] == "tp_number_unit" and tp[0] < hi and texts[tp[0]] in _PM:
                 pass  # "12.6 months ± 3.1": a value after all
             else:
@@ -790,6 +888,16 @@ def scan_sentence(index, lo, hi):
     _percent_lists(index, rows, lo, consumed)
     _post_process(index, rows, lo, hi)
     return rows
+
+
+def _value_in_list(index, i, end, rows):
+    """``median, 22 months vs. 14 months``: a length of time listed after a median of one."""
+    prev = next((r for r in reversed(rows) if r.stat != "p_value"), None)
+    if prev is None or prev.stat not in ("mean", "median") \
+            or prev.fields.get("unit") != index.texts[end - 1] or i - prev.b > 4:
+        return False
+    gap = _depth_zero(index, prev, i)
+    return bool(gap) and all(t in _LIST_SEPARATORS for t in gap)
 
 
 def _names_a_number(word):
@@ -896,11 +1004,21 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         j += 2
     else:
         unit = index.starts["UNIT"].get(j)
-        if unit is None and j + 2 < hi and texts[j] in _RANGE_DASHES - {"and"} \
+        ratio_end = _ratio_word(index, j, hi)
+        if ratio_end is not None:
+            unit_kind = "ratio"  # "2.16 times (95% CI ...)", "3.5-fold": a ratio
+            j = ratio_end
+            unit = None
+        elif unit is None and j + 2 < hi and texts[j] in _RANGE_DASHES - {"and"} \
                 and numbers[j + 1] is not None and j + 2 in index.starts["UNIT"]:
             # "45∼50 mg/ml": two values sharing one unit.
             unit_end = index.starts["UNIT"][j + 2][0]
             unit_text = _span_text(index, j + 2, unit_end)
+            summary = _summary_after_range(index, row, v, numbers[j + 1], unit_text, unit_end,
+                                           hi)
+            if summary is not None:
+                consumed.update(range(row.a, summary.b))
+                return [summary], summary.b
             out = []
             for value in (v, numbers[j + 1]):
                 r = Row(a=row.a, b=unit_end, stat="quantity", value=value,
@@ -908,7 +1026,13 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
                 r.fields["unit"] = unit_text
                 out.append(r)
             return out, unit_end
-        if unit is not None:
+        if unit_kind == "ratio":
+            pass
+        elif row.integer and _sex_count(index, row, j, lo, hi):
+            fields["unit"] = texts[j]  # "(53 M, 36 F; ...)": men and women, not metres
+            unit_kind = "count"
+            j += 1
+        elif unit is not None:
             fields["unit"] = _span_text(index, j, unit[0])
             unit_kind = "measure"
             j = unit[0]
@@ -918,24 +1042,37 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             j += 1
         else:
             noun = _noun_after(index, j, hi)
+            if noun is None and row.integer:
+                noun = _shared_noun(index, j, hi)
+            if noun is not None and row.a - 2 >= lo and lowers[row.a - 1] == "or" \
+                    and numbers[row.a - 2] is not None:
+                noun = None  # "with 1 or 2 painful metastases": a choice, not a count
             if noun is not None and row.integer and v >= 0:
                 fields["unit"] = noun[0]
                 unit_kind = "count"
                 j = noun[1]
     kw = nearest_keyword(index, row.a, lo)
+    if kw is not None and _owned_keyword(index, kw, lo):
+        kw = None  # "0.986 accuracy, 0.960 Youden index": "accuracy" names 0.986
+    if kw is not None and kw[0] == "coefficient":
+        kw = _specific_keyword(index, kw, lo)
     kw_stat = kw[0] if kw else None
     kw_dist = kw[1] if kw else 99
     if kw_stat in ("mean", "median") and any(numbers[k] is not None for k in range(kw[3], row.a)):
         kw_dist = 99  # "median age 61 years, and 12 ...": the keyword belongs to another number
     after = keyword_after(index, j, hi)
-    prelim = None
-    if kw_stat in ("mean", "median") and kw_dist <= 8:
-        prelim = kw_stat
-    elif kw_stat in _ESTIMATES and kw_dist <= 12:
-        prelim = kw_stat
-    elif kw_stat == "proportion" and not row.percent and v <= 1 and kw_dist <= 10 \
-            and not row.integer:
-        prelim = "proportion"
+    prelim = _preliminary_stat(row, kw_stat, kw_dist)
+    listed = None
+    if prelim is None and unit_kind != "count":
+        subject = _subject_keyword(index, row.a, lo)
+        if subject is not None and (subject[0] in ("mean", "median") or (
+                subject[0] in _ESTIMATES and _plausible(subject[0], v))):
+            kw_stat, kw_dist = subject[0], 1
+        else:
+            listed = _list_continuation(index, row, fields.get("unit"), rows, lo)
+            if listed is not None:
+                kw_stat, kw_dist = listed, 1
+        prelim = _preliminary_stat(row, kw_stat, kw_dist)
     row.stat = prelim
     text_end, p_rows = read_attachments(index, row, j, hi, consumed, sentence_ci)
     text_end = max(text_end, j)
@@ -949,12 +1086,15 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             unit_kind = "count"
             text_end = noun[1]
     stat, pattern = _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape)
+    if listed is not None and stat == listed:
+        pattern = f"{stat}/list_continuation"
     if shape == "scale" and stat not in ("mean", "median"):
         # A score out of 10 or 100 reported alone is an average: a median when so named.
         stat = "median" if kw_stat == "median" else "mean"
         pattern = f"{stat}/scale_score"
     if stat is None and not p_rows and row.integer and not fields and b < hi:
-        enumerated = _enumerated_count(index, row, rows, lo)
+        enumerated = _enumerated_count(index, row, rows, lo) \
+            or _elliptic_count(index, row, rows, lo, hi)
         if enumerated is not None:
             return [enumerated], enumerated.b
     if stat is None:
@@ -964,6 +1104,10 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             return p_rows, max(text_end, p_rows[-1].b)
         return None, max(b, text_end if fields else b)
     row.stat, row.pattern = stat, pattern
+    if "ci_low" in fields and not _brackets(fields["ci_low"], row.value, fields["ci_high"]):
+        # "0.98 (0.96 − 0.89)": a misprinted interval that does not hold its value
+        for key in ("ci_low", "ci_high", "ci_level"):
+            fields.pop(key, None)
     if stat == "proportion" and "total" not in fields and "count" in fields:
         _count_of_total(index, row, lo)
         k = text_end
@@ -975,6 +1119,173 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     consumed.update(range(row.a, text_end))
     end = max([text_end] + [p.b for p in p_rows])
     return [row] + p_rows, end
+
+
+_SEX_LETTERS = {"M": "F", "F": "M"}
+
+
+def _sex_count(index, row, j, lo, hi):
+    """``53 M, 36 F``: a count of men or women, told by the other letter of the pair."""
+    texts, numbers = index.texts, index.numbers
+    other = _SEX_LETTERS.get(texts[j]) if j < hi else None
+    if other is None:
+        return False
+    if j + 3 < hi and texts[j + 1] in (",", "/", "and", ";") and numbers[j + 2] is not None \
+            and texts[j + 3] == other:
+        return True
+    return row.a - 3 >= lo and texts[row.a - 1] in (",", "/", "and", ";") \
+        and texts[row.a - 2] == other and numbers[row.a - 3] is not None
+
+
+def _shared_noun(index, j, hi):
+    """``50 pneumothorax and 150 non-pneumothorax radiographs``: the noun of the next count.
+
+    A count followed by one or two modifiers, then ``and``/``or`` and another count of a
+    counted noun, counts that same noun. Returns ``(unit_text, end)`` or None; ``end`` is
+    the end of this count's own modifiers.
+    """
+    texts, lowers = index.texts, index.lowers
+    k = j
+    while k < hi and k - j < 2 and (texts[k].isalpha() or "-" in texts[k]) \
+            and lowers[k] not in _MODIFIER_STOP and k not in index.covered["UNIT"]:
+        k += 1
+    if k == j or k + 1 >= hi or lowers[k] not in ("and", "or") \
+            or index.numbers[k + 1] is None or not texts[k + 1].isdigit():
+        return None
+    noun = _noun_after(index, k + 2, hi)
+    if noun is None:
+        return None
+    head = noun[0].split()[-1]
+    return f"{_span_text(index, j, k)} {head}", k
+
+
+def _summary_after_range(index, row, low, high, unit, k, hi):
+    """``13–52 mm (mean 30.2 mm)``: a range, then its mean or median in brackets.
+
+    Returns the mean (median) row with the range attached, or None.
+    """
+    texts, numbers = index.texts, index.numbers
+    if not (k + 3 < hi and texts[k] == "(" and low <= high):
+        return None
+    hit = index.starts["STAT_KEYWORD"].get(k + 1)
+    if hit is None or hit[1] not in ("mean", "median"):
+        return None
+    m = _skip(index, hit[0], hi)
+    if m >= hi or numbers[m] is None or not low <= numbers[m] <= high:
+        return None
+    end = m + 1
+    if end < hi and index.starts["UNIT"].get(end) is not None \
+            and _span_text(index, end, index.starts["UNIT"][end][0]) == unit:
+        end = index.starts["UNIT"][end][0]
+    if end >= hi or texts[end] != ")":
+        return None
+    out = Row(a=row.a, b=end + 1, stat=hit[1], value=numbers[m],
+              pattern=f"{hit[1]}/range_then_{hit[1]}")
+    out.fields.update(unit=unit, range_low=low, range_high=high)
+    return out
+
+
+def _preliminary_stat(row, kw_stat, kw_dist):
+    """Return the statistic a keyword gives before the attachments (they depend on it)."""
+    if kw_stat in ("mean", "median") and kw_dist <= 8:
+        return kw_stat
+    if kw_stat in _ESTIMATES and kw_dist <= 12:
+        return kw_stat
+    if kw_stat == "proportion" and not row.percent and row.value <= 1 and kw_dist <= 10 \
+            and not row.integer:
+        return "proportion"
+    return None
+
+
+# What may stand between the items of a list of values: "0.78 for the faculty, 0.59 for
+# the residents, and 0.52", "22 months vs. 14 months", "from 0.68 to 0.77".
+_LIST_SEPARATORS = {",", "and", "vs", "vs.", "versus", "or", "to", "compared", "with"}
+_LIST_HEADS = {"for", "in", "among", "amongst", "at", "after", "on", "with"}
+_LIST_STATS = _ESTIMATES | {"mean", "median"}
+
+
+def _list_continuation(index, row, unit, rows, lo):
+    """Return the stat of the value before when this one continues its list, else None.
+
+    ``median, 22 months vs. 14 months``, ``OR of 0.04 (95% CI ...) and 0.02 (95% CI ...)``,
+    ``AUCs were 0.78 for A, 0.59 for B and 0.52 for C``: a value with no keyword of its
+    own, right after a value of a named statistic, separated only by a list word (and a
+    ``for ...`` phrase naming the group of the value before), is the same statistic. Both
+    must have the same shape: percentage or not, the same unit, no comparator.
+    """
+    prev = next((r for r in reversed(rows) if r.stat != "p_value"), None)
+    if prev is None or prev.stat not in _LIST_STATS or prev.b > row.a or row.a - prev.b > 12:
+        return None
+    if prev.percent != row.percent or prev.fields.get("unit") != unit \
+            or "comparator" in row.fields or "comparator" in prev.fields:
+        return None
+    if prev.stat not in ("mean", "median") and not _plausible(prev.stat, row.value):
+        return None
+    if prev.integer != row.integer and prev.stat not in ("mean", "median"):
+        return None
+    gap = _depth_zero(index, prev, row.a)
+    if gap is None:
+        return None
+    n = len(gap)
+    while n and gap[n - 1] in _LIST_SEPARATORS:
+        n -= 1
+    if n == len(gap) or len(gap) - n > 3:
+        return None  # no list word right before the value
+    head = gap[:n]
+    if head and (head[0] not in _LIST_HEADS or len(head) > 6
+                 or not all(t.isalpha() or t == "-" or t.isdigit() for t in head)):
+        return None
+    return prev.stat
+
+
+def _depth_zero(index, prev, a):
+    """Return the tokens between row ``prev`` and ``a`` outside brackets (None: unclear).
+
+    The row may end inside its own brackets (``0.04 (95% CI: 0.004, 0.38; P = 0.005)``).
+    """
+    texts, lowers = index.texts, index.lowers
+    depth = 0
+    for k in range(prev.a, prev.b):
+        if texts[k] in ("(", "["):
+            depth += 1
+        elif texts[k] in (")", "]"):
+            depth = max(0, depth - 1)
+    out = []
+    for k in range(prev.b, a):
+        t = texts[k]
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]"):
+            if not depth:
+                return None
+            depth -= 1
+        elif not depth:
+            if index.numbers[k] is not None and k not in index.covered["TIMEPOINT"]:
+                return None
+            out.append(lowers[k])
+    return out if not depth else None
+
+
+def _brackets(low, value, high):
+    """Tell whether ``low <= value <= high`` up to rounding of the printed digits."""
+    slack = 1e-9 + 0.0005 * max(1.0, abs(value))
+    return low - slack <= value <= high + slack
+
+
+def _ratio_word(index, j, hi):
+    """Return the end of ``times``/``-fold`` that make the number before a ratio, or None.
+
+    ``3 times a day`` is a frequency, not a ratio.
+    """
+    lowers = index.lowers
+    if j < hi and lowers[j] == "fold":
+        return j + 1
+    if j + 1 < hi and lowers[j] == "-" and lowers[j + 1] == "fold":
+        return j + 2
+    if j < hi and lowers[j] == "times" and (j + 1 >= hi or lowers[j + 1] not in (
+            "a", "per", "daily", "weekly", "each", "every", "/")):
+        return j + 1
+    return None
 
 
 def _on_a_scale(index, row, j, lo, hi):
@@ -1064,7 +1375,9 @@ def _enumerated_count(index, row, rows, lo):
     if opener is None:
         return None
     owner = next((r for r in reversed(rows[-8:]) if r.stat in ("sample_size", "proportion")
-                  and r.fields.get("unit") and r.a < opener <= r.b + 1), None)
+                  and r.fields.get("unit") and (r.a < opener <= r.b + 1 or (
+                      r.stat == "sample_size" and _said_of(index, r, opener)
+                      and _bracket_sum(index, opener) == r.value))), None)
     word = texts[row.b]
     if owner is None or not word.isalpha() or index.lowers[row.b] in _MODIFIER_STOP:
         return None
@@ -1073,6 +1386,113 @@ def _enumerated_count(index, row, rows, lo):
               pattern="sample_size/enumerated")
     out.fields["unit"] = f"{word} {noun}"
     return out
+
+
+def _said_of(index, owner, opener):
+    """``1166 MRIs were included (``: a few words about the count, then the brackets."""
+    gap = index.texts[owner.b:opener]
+    return len(gap) <= 4 and all(t.isalpha() for t in gap)
+
+
+def _bracket_sum(index, opener):
+    """Add up the counts listed in the brackets at ``opener``.
+
+    ``(77 research, 1043 clinical, and 46 both)`` gives 1166; None when the brackets hold
+    anything but counts of words.
+    """
+    texts, numbers = index.texts, index.numbers
+    close = _matching(index, opener, len(texts), texts[opener], _OPEN[texts[opener]])
+    if close is None:
+        return None
+    total = 0
+    for k in range(opener + 1, close):
+        if numbers[k] is None:
+            continue
+        if not texts[k].isdigit() or not texts[k + 1].isalpha() \
+                or k + 1 in index.covered["UNIT"]:
+            return None
+        total += numbers[k]
+    return total
+
+
+_VERBS = {"were", "was", "had", "have", "has", "received", "underwent", "showed", "developed",
+          "died", "completed", "achieved", "experienced", "required", "met", "presented",
+          "remained", "reported", "survived", "did", "obtained", "reached", "responded"}
+
+
+def _is_verb(index, k):
+    """Tell whether token ``k`` is a verb after a count (``82 were``, ``42 received``)."""
+    lower = index.lowers[k]
+    return lower in _VERBS or (len(lower) > 4 and lower.endswith("ed")
+                               and k not in index.covered["COUNT_NOUN"])
+
+
+def _elliptic_count(index, row, rows, lo, hi):
+    """Read a count whose noun is said before it, as part of that sample size.
+
+    ``Of 105 patients with VCFs, 82 were eligible``, ``Of the 823 correlated diagnoses, 431
+    were true positive, 14 false positive, 66 false negative and 312 true negative`` (the
+    counts add up to the total), ``40 patients underwent PV and 42 received OMT``, ``111
+    patients in the RFA group and 92 in the resection group`` (the same words follow).
+    Returns a ``sample_size`` row or None.
+    """
+    texts, lowers = index.texts, index.lowers
+    if row.b >= hi or not texts[row.b].isalpha():
+        return None
+    owners = [r for r in rows if r.stat == "sample_size" and r.fields.get("unit")
+              and r.integer and r.b <= row.a]
+    if not owners:
+        return None
+    pattern = None
+    of = next((r for r in reversed(owners) if _of_clause(index, r, lo)), None)
+    if of is not None and of.value >= row.value:
+        if _list_sum(index, of.b, hi) == of.value:
+            owner, pattern = of, "sample_size/of_total_list"
+        elif texts[row.a - 1] == "," and _is_verb(index, row.b) \
+                and all(index.numbers[k] is None for k in range(of.b, row.a)):
+            owner, pattern = of, "sample_size/of_total"
+    last = owners[-1]
+    if pattern is None and last is rows[-1] and lowers[row.a - 1] in ("and", ",") \
+            and last.b < hi:
+        gap = texts[last.b:row.a - 1]
+        if len(gap) <= 8 and all(t.isalpha() or t == "-" for t in gap) and (
+                lowers[row.b] == lowers[last.b]
+                or (_is_verb(index, row.b) and _is_verb(index, last.b))):
+            owner, pattern = last, "sample_size/parallel"
+    if pattern is None:
+        return None
+    out = Row(a=row.a, b=row.b, stat="sample_size", value=row.value, pattern=pattern)
+    out.fields["unit"] = owner.fields["unit"].split()[-1]
+    return out
+
+
+def _of_clause(index, owner, lo):
+    """Tell whether the count opens its clause with ``Of`` (``Of the 823 diagnoses, ...``)."""
+    k = owner.a - 1
+    if k >= lo and index.lowers[k] == "the":
+        k -= 1
+    return k >= lo and index.lowers[k] == "of" and (
+        k == lo or index.texts[k - 1] in (":", ";", ",", "(") or index.texts[k] == "Of")
+
+
+def _list_sum(index, k, hi):
+    """Add up the counts that open the items of a list from ``k`` to the clause end."""
+    texts, numbers = index.texts, index.numbers
+    total = 0
+    depth = 0
+    for m in range(k, hi):
+        t = texts[m]
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]"):
+            depth -= 1
+        elif t in (";", ":", "."):
+            break
+        elif numbers[m] is not None and not depth:
+            if not t.isdigit() or m + 1 >= hi or not texts[m + 1].isalpha():
+                return None
+            total += numbers[m]
+    return total
 
 
 def _nearest_noun_before(index, a, lo):
@@ -1141,11 +1561,13 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         return kw_stat, f"{kw_stat}/keyword"
     if after in _UNIT_RANGE_STATS and 0 <= v <= 1 and unit_kind is None:
         return after, f"{after}/keyword_after"  # "0.999 AUC, 0.986 accuracy"
-    if row.a - 1 >= lo and lowers[row.a - 1] == "by" and any(
+    if unit_kind != "ratio" and row.a - 1 >= lo and lowers[row.a - 1] == "by" and any(
             lowers[k] in _COMPARATIVES for k in range(max(lo, row.a - _LOOKBACK), row.a)):
         return "mean_difference", "mean_difference/by_comparative"
     has_spread = "sd" in f or "se" in f
     has_ci = "ci_low" in f
+    if kw_stat in _UNITLESS and unit_kind == "measure":
+        kw_stat = None  # "tumor size ≥4 cm (OR 0.18)": a ratio or an AUC has no unit
     if kw_stat in _ESTIMATES:
         if _plausible(kw_stat, v) and (has_ci or has_spread or kw_dist <= 12):
             return kw_stat, f"{kw_stat}/keyword"
@@ -1169,6 +1591,9 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     if "comparator" in f and row.a < len(texts) and texts[row.a] in COMPARATORS:
         return "quantity", "quantity/threshold"
     return None, ""
+
+
+_UNITLESS = _UNIT_RANGE_STATS | {"odds_ratio", "risk_ratio", "hazard_ratio", "i2", "correlation"}
 
 
 def _plausible(stat, v):
