@@ -472,7 +472,7 @@ def read_attachments(index, row, j, hi, consumed, sentence_ci):
             end = _matching(index, j, hi, t, close)
             if end is None:
                 break
-            got, last, ps = _read_items(index, row, j + 1, end, consumed)
+            got, last, ps = _read_items(index, row, j + 1, end, consumed, sentence_ci)
             p_rows.extend(ps)
             if not got:
                 break
@@ -520,7 +520,7 @@ def _matching(index, j, hi, opener, closer):
     return None
 
 
-def _read_items(index, row, j, end, consumed):
+def _read_items(index, row, j, end, consumed, sentence_ci=None):
     """Read the items inside brackets ``j:end``; return ``(any, last_end, p_rows)``."""
     got = False
     last = j
@@ -538,7 +538,7 @@ def _read_items(index, row, j, end, consumed):
             last_was_p = True
         else:
             last_was_p = False
-            ok, stop = _read_item(index, row, k, end)
+            ok, stop = _read_item(index, row, k, end, sentence_ci)
             if not ok:
                 return got, last, p_rows
             got = True
@@ -556,7 +556,7 @@ def _read_items(index, row, j, end, consumed):
     return got, last, p_rows
 
 
-def _read_item(index, row, k, end):
+def _read_item(index, row, k, end, sentence_ci=None):
     """Read one attachment at ``k``; return ``(understood, end_of_item)``."""
     fields = row.fields
     texts, lowers = index.texts, index.lowers
@@ -636,8 +636,10 @@ def _read_item(index, row, k, end):
         if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent):
             fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
             fields.setdefault("ci_level", 0.95)
-        elif row.stat == "median" or "sd" in fields or "se" in fields:
-            # "median 6 (3–12)", "3.8 ± 1.9 (1-8)": a range (IQR when the abstract says so)
+        elif row.stat == "median" or "sd" in fields or "se" in fields or (
+                row.stat == "mean" and sentence_ci is None and pair[0] <= row.value <= pair[1]):
+            # "median 6 (3–12)", "3.8 ± 1.9 (1-8)", "Average age was 49 (1 - 94) years": a
+            # range (IQR when the abstract says so); a mean's interval is named as one
             key = "iqr" if index.iqr_declared and row.stat == "median" else "range"
             fields[f"{key}_low"], fields[f"{key}_high"] = pair[0], pair[1]
         else:
@@ -710,11 +712,11 @@ def nearest_keyword(index, a, lo, window=12):
 
 
 # Words between a subject and its value: "The AUC for the test set was 0.91".
-_COPULAS = {"was", "were", "is", "are", "of", "remained", "reached", "being", "be", "been"}
+_COPULAS = {"was", "were", "is", "are", "remained", "reached", "being", "be", "been"}
 
 
 def _subject_keyword(index, a, lo):
-    """Find the keyword of the subject of ``was``/``were``/``of`` right before ``a``.
+    """Find the keyword of the subject of ``was``/``were`` right before the value at ``a``.
 
     ``The sensitivity of reader 1 in the first session was 100%``, ``The average decrease
     in pain from pre-RFA to 1-month follow-up was 26.9``: the statistic is named at the head
@@ -989,6 +991,10 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         noun = _noun_after(index, b, hi)
         if noun is None:
             return None, b
+    listed_count = _count_comma_percent(index, row, b, hi)
+    if listed_count is not None:
+        consumed.update(range(row.a, listed_count.b))
+        return [listed_count], listed_count.b
     j = b
     unit_kind = None
     if j < hi and texts[j] == "%":
@@ -1044,6 +1050,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             noun = _noun_after(index, j, hi)
             if noun is None and row.integer:
                 noun = _shared_noun(index, j, hi)
+            if noun is None and row.integer:
+                noun = _words_before_percent(index, j, hi)
             if noun is not None and row.a - 2 >= lo and lowers[row.a - 1] == "or" \
                     and numbers[row.a - 2] is not None:
                 noun = None  # "with 1 or 2 painful metastases": a choice, not a count
@@ -1111,14 +1119,51 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     if stat == "proportion" and "total" not in fields and "count" in fields:
         _count_of_total(index, row, lo)
         k = text_end
-        if "total" not in fields and k + 1 < hi and index.lowers[k] == "of" \
-                and numbers[k + 1] is not None and float(numbers[k + 1]).is_integer() \
-                and fields["count"] <= numbers[k + 1]:
-            fields["total"] = int(numbers[k + 1])  # "12 (30%) of 40 patients"
+        m = k + 2 if k + 2 < hi and index.lowers[k + 1] == "the" else k + 1
+        if "total" not in fields and m < hi and index.lowers[k] == "of" \
+                and numbers[m] is not None and float(numbers[m]).is_integer() \
+                and fields["count"] <= numbers[m]:
+            fields["total"] = int(numbers[m])  # "12 (30%) of 40 patients", "of the 418"
+            if m == k + 2:  # "of the 418 patients": a group named before, no new sample
+                text_end = _skip_noun(index, m + 1, hi)
     row.b = text_end
     consumed.update(range(row.a, text_end))
     end = max([text_end] + [p.b for p in p_rows])
     return [row] + p_rows, end
+
+
+def _count_comma_percent(index, row, b, hi):
+    """``treated with MWA (139, 58.4%)``: a count and its percentage, in brackets."""
+    texts, numbers = index.texts, index.numbers
+    a = row.a
+    if not (row.integer and a - 1 >= 0 and texts[a - 1] in _OPEN and b + 3 < hi
+            and texts[b] == "," and numbers[b + 1] is not None and texts[b + 2] == "%"
+            and texts[b + 3] == _OPEN[texts[a - 1]] and 0 <= numbers[b + 1] <= 100
+            and row.value >= 0):
+        return None
+    out = Row(a=a, b=b + 3, stat="proportion", value=numbers[b + 1] / 100,
+              pattern="proportion/count_comma_percent", percent=True)
+    out.fields["count"] = int(row.value)
+    return out
+
+
+def _words_before_percent(index, j, hi):
+    """``at 5 fracture levels (10.4%)``: a plural noun phrase counted, then its share.
+
+    Up to three words, the last one plural, right before ``(x%)``: the count is a count
+    of them even when the noun is not in the counted-noun list.
+    """
+    texts, lowers = index.texts, index.lowers
+    k = j
+    while k < hi and k - j < 3 and texts[k].isalpha() and lowers[k] not in _MODIFIER_STOP \
+            and k not in index.covered["UNIT"] and unit_days(texts[k]) is None:
+        k += 1
+    last = lowers[k - 1] if k > j else ""
+    if k == j or not (last.endswith("s") and not last.endswith("ss")) or k + 3 >= hi:
+        return None
+    if texts[k] in _OPEN and index.numbers[k + 1] is not None and texts[k + 2] == "%":
+        return _span_text(index, j, k), k
+    return None
 
 
 _SEX_LETTERS = {"M": "F", "F": "M"}
@@ -1153,8 +1198,10 @@ def _shared_noun(index, j, hi):
             or index.numbers[k + 1] is None or not texts[k + 1].isdigit():
         return None
     noun = _noun_after(index, k + 2, hi)
-    if noun is None:
-        return None
+    if noun is None or noun[1] - (k + 2) < 2:
+        return None  # "20 cholelithiasis and 20 controls": no head noun to share
+    if k - j == 1 and len(texts[j]) > 3 and texts[j].endswith("s") and not texts[j].endswith("ss"):
+        return texts[j], k  # "67 PCPs and 1577 patients": a noun of its own
     head = noun[0].split()[-1]
     return f"{_span_text(index, j, k)} {head}", k
 
@@ -1201,7 +1248,8 @@ def _preliminary_stat(row, kw_stat, kw_dist):
 # the residents, and 0.52", "22 months vs. 14 months", "from 0.68 to 0.77".
 _LIST_SEPARATORS = {",", "and", "vs", "vs.", "versus", "or", "to", "compared", "with"}
 _LIST_HEADS = {"for", "in", "among", "amongst", "at", "after", "on", "with"}
-_LIST_STATS = _ESTIMATES | {"mean", "median"}
+# A coefficient is the fallback of any value with a CI: too weak a name to pass on.
+_LIST_STATS = (_ESTIMATES | {"mean", "median"}) - {"coefficient"}
 
 
 def _list_continuation(index, row, unit, rows, lo):
@@ -1231,11 +1279,28 @@ def _list_continuation(index, row, unit, rows, lo):
         n -= 1
     if n == len(gap) or len(gap) - n > 3:
         return None  # no list word right before the value
+    if "to" in gap[n:] and not (prev.a - 1 >= lo and index.lowers[prev.a - 1] == "from"):
+        return None  # "to" joins "from 0.68 to 0.77", not the ends of an interval
+    if _in_time_list(index, row.b):
+        return None  # "at 1, 3, and 5 minutes"
     head = gap[:n]
     if head and (head[0] not in _LIST_HEADS or len(head) > 6
                  or not all(t.isalpha() or t == "-" or t.isdigit() for t in head)):
         return None
     return prev.stat
+
+
+def _in_time_list(index, k):
+    """Tell whether the number ending at ``k`` is listed before a time (``1, 3, and 5 min``)."""
+    lowers, numbers = index.lowers, index.numbers
+    timepoints = index.starts["TIMEPOINT"]
+    for m in range(k, min(len(lowers), k + 8)):
+        if lowers[m] not in (",", "and", "or") and numbers[m] is None:
+            return False
+        hit = timepoints.get(m)
+        if hit is not None and hit[1] == "tp_number_unit":
+            return True
+    return False
 
 
 def _depth_zero(index, prev, a):
@@ -1622,9 +1687,12 @@ def _post_process(index, rows, lo, hi):
             counts.append((r.a, int(r.value)))
         elif r.stat == "proportion" and "count" in r.fields and r.fields.get("unit"):
             counts.append((r.a, int(r.fields["count"])))
+    sexes = _sex_pair_total(index, main)
     for r in main:
         if r.stat == "mean" and "total" not in r.fields and counts and counts[0][0] < r.a:
-            r.fields["total"] = counts[0][1]
+            r.fields["total"] = sexes[1] if sexes is not None and sexes[0] < r.a \
+                else counts[0][1]
+    _totals_by_percent(index, main)
     # "2.84% for Chinese men (total n = 1267": the total of a bare percentage.
     for k, r in enumerate(main):
         if r.stat == "sample_size" and index.lowers[r.a] == "total" and k:
@@ -1653,6 +1721,61 @@ def _post_process(index, rows, lo, hi):
             for key in ("outcome", "timepoint", "timepoint_days", "group"):
                 if key in r.link.fields:
                     r.fields[key] = r.link.fields[key]
+
+
+_SEX_PAIRS = {frozenset(p) for p in (("men", "women"), ("males", "females"), ("m", "f"),
+                                     ("boys", "girls"), ("male", "female"))}
+
+
+def _sex_pair_total(index, main):
+    """``(14 men and 4 women; mean age 60.2 years)``: the n of a mean is both together.
+
+    Returns ``(start, total)`` when the first counts of the sentence are men and women
+    (in either order), else None.
+    """
+    counts = [r for r in main if r.stat == "sample_size"][:2]
+    if len(counts) < 2 or counts[0] is not main[0] and main.index(counts[0]) > 0:
+        return None
+    first, second = counts
+    units = frozenset(str(r.fields.get("unit", "")).lower() for r in counts)
+    gap = index.lowers[first.b:second.a]
+    if units not in _SEX_PAIRS or len(gap) > 2 or not all(t in (",", "and", "/") for t in gap):
+        return None
+    return first.a, int(first.value + second.value)
+
+
+def _doc_counts(index):
+    """Sample sizes stated so far in the document (kept on the index, sentence after sentence)."""
+    return index.__dict__.setdefault("seen_counts", [])
+
+
+def _totals_by_percent(index, main):
+    """``635 (9.33%) men``: the total a count and its percentage were taken from.
+
+    A count with a percentage but no total gets the nearest sample size stated before it
+    (in this sentence, else earlier in the abstract) of which it is that percentage, to the
+    printed precision: 635 of 6803 is 9.33%. Then the sentence's counts are remembered.
+    """
+    seen = _doc_counts(index)
+    here = [int(r.value) for r in main if r.stat == "sample_size" and r.integer] + \
+        [int(r.fields["total"]) for r in main if r.fields.get("total")]
+    for r in main:
+        f = r.fields
+        if r.stat != "proportion" or "count" not in f or "total" in f or not 0 < r.value < 1:
+            continue
+        digits = _decimals(r.value * 100)
+        for n in list(reversed(here)) + list(reversed(seen)):
+            if n > f["count"] and abs(f["count"] / n * 100 - r.value * 100) \
+                    <= 0.5 * 10 ** -digits + 1e-9:
+                f["total"] = n
+                break
+    seen.extend(here)
+
+
+def _decimals(x):
+    """Decimal places of ``x`` as printed (``9.33`` -> 2, ``17.0`` -> 0)."""
+    text = f"{x:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _shared_value(index, rows, main, lo):
