@@ -887,6 +887,10 @@ def scan_sentence(index, lo, hi):
         if row is not None:
             rows.extend(row)
             last_main = next((r for r in row if r.stat != "p_value"), last_main)
+            if sentence_ci is None and "ci_level" in last_main.fields:
+                # "HR 1.45, 95% CI 1.13–1.85, compared with 0.96, 0.72–1.27": once named,
+                # the sentence's later bare pairs after a value are intervals too
+                sentence_ci = (last_main.a, last_main.fields["ci_level"])
     _percent_lists(index, rows, lo, consumed)
     _post_process(index, rows, lo, hi)
     return rows
@@ -1050,7 +1054,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             noun = _noun_after(index, j, hi)
             if noun is None and row.integer:
                 noun = _shared_noun(index, j, hi)
-            if noun is None and row.integer:
+            if noun is None and row.integer and "comparator" not in fields \
+                    and (row.a - 1 < lo or texts[row.a - 1] not in ("*", "+", "#", "/")):
                 noun = _words_before_percent(index, j, hi)
             if noun is not None and row.a - 2 >= lo and lowers[row.a - 1] == "or" \
                     and numbers[row.a - 2] is not None:
@@ -1283,6 +1288,10 @@ def _list_continuation(index, row, unit, rows, lo):
         return None  # "to" joins "from 0.68 to 0.77", not the ends of an interval
     if _in_time_list(index, row.b):
         return None  # "at 1, 3, and 5 minutes"
+    texts = index.texts
+    if row.b + 1 < len(texts) and texts[row.b] in _RANGE_DASHES - {"and", "to"} \
+            and index.numbers[row.b + 1] is not None:
+        return None  # "0.96, 0.72–1.27": the low end of an interval
     head = gap[:n]
     if head and (head[0] not in _LIST_HEADS or len(head) > 6
                  or not all(t.isalpha() or t == "-" or t.isdigit() for t in head)):
