@@ -1060,6 +1060,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             if noun is not None and row.a - 2 >= lo and lowers[row.a - 1] == "or" \
                     and numbers[row.a - 2] is not None:
                 noun = None  # "with 1 or 2 painful metastases": a choice, not a count
+            if noun is not None and row.a - 1 >= lo and lowers[row.a - 1] in ("these", "those"):
+                noun = None  # "these two treatments": things named before, not a sample
             if noun is not None and row.integer and v >= 0:
                 fields["unit"] = noun[0]
                 unit_kind = "count"
@@ -1642,6 +1644,8 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     has_ci = "ci_low" in f
     if kw_stat in _UNITLESS and unit_kind == "measure":
         kw_stat = None  # "tumor size ≥4 cm (OR 0.18)": a ratio or an AUC has no unit
+    if kw_stat == "coefficient" and row.integer and _counts_words(index, row.b):
+        kw_stat = None  # "estimate the effects of 11 clinically relevant factors"
     if kw_stat in _ESTIMATES:
         if _plausible(kw_stat, v) and (has_ci or has_spread or kw_dist <= 12):
             return kw_stat, f"{kw_stat}/keyword"
@@ -1668,6 +1672,16 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
 
 
 _UNITLESS = _UNIT_RANGE_STATS | {"odds_ratio", "risk_ratio", "hazard_ratio", "i2", "correlation"}
+
+
+def _counts_words(index, k):
+    """Tell whether the word at ``k`` starts what a whole number counts (``11 clinical``)."""
+    if k >= len(index.texts):
+        return False
+    lower = index.lowers[k]
+    return index.texts[k].isalpha() and lower.islower() and lower not in _MODIFIER_STOP \
+        and lower not in _AFTER_SCORE and k not in index.covered["STAT_KEYWORD"] \
+        and k not in index.covered["UNIT"] and unit_days(lower) is None
 
 
 def _plausible(stat, v):
