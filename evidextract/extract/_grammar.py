@@ -633,9 +633,10 @@ def _read_item(index, row, k, end, sentence_ci=None):
         return True, m + 1
     pair = _read_pair(index, k, end)
     if pair is not None and (pair[2] == end or texts[pair[2]] in _ITEM_SEPARATORS):
-        if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent):
+        if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent) or (
+                row.stat == "mean" and sentence_ci is not None and "sd" not in fields):
             fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
-            fields.setdefault("ci_level", 0.95)
+            fields.setdefault("ci_level", sentence_ci[1] if row.stat == "mean" else 0.95)
         elif row.stat == "median" or "sd" in fields or "se" in fields or (
                 row.stat == "mean" and sentence_ci is None and pair[0] <= row.value <= pair[1]):
             # "median 6 (3–12)", "3.8 ± 1.9 (1-8)", "Average age was 49 (1 - 94) years": a
@@ -715,7 +716,7 @@ def nearest_keyword(index, a, lo, window=12):
 _COPULAS = {"was", "were", "is", "are", "remained", "reached", "being", "be", "been"}
 
 
-def _subject_keyword(index, a, lo):
+def _subject_keyword(index, a, lo, rows=()):
     """Find the keyword of the subject of ``was``/``were`` right before the value at ``a``.
 
     ``The sensitivity of reader 1 in the first session was 100%``, ``The average decrease
@@ -746,8 +747,9 @@ def _subject_keyword(index, a, lo):
         hit = cover.get(k)
         if hit is not None:
             return hit[2], hit[0], hit[1]
-        if numbers[k] is not None and k not in timepoints and k not in not_stat \
-                and k not in ci and not _label_number(index, k, lo):
+        if numbers[k] is not None and (any(r.a <= k < r.b for r in rows) or (
+                k not in timepoints and k not in not_stat and k not in ci
+                and not _label_number(index, k, lo))):
             return None
     return None
 
@@ -1073,13 +1075,16 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         kw = _specific_keyword(index, kw, lo)
     kw_stat = kw[0] if kw else None
     kw_dist = kw[1] if kw else 99
+    bare_odds = kw_stat == "odds"
+    if bare_odds:
+        kw_stat = "odds_ratio"  # checked below: "the odds ... were 14.0 (95% CI ...)"
     if kw_stat in ("mean", "median") and any(numbers[k] is not None for k in range(kw[3], row.a)):
         kw_dist = 99  # "median age 61 years, and 12 ...": the keyword belongs to another number
     after = keyword_after(index, j, hi)
     prelim = _preliminary_stat(row, kw_stat, kw_dist)
     listed = None
     if prelim is None and unit_kind != "count":
-        subject = _subject_keyword(index, row.a, lo)
+        subject = _subject_keyword(index, row.a, lo, rows)
         if subject is not None and (subject[0] in ("mean", "median") or (
                 subject[0] in _ESTIMATES and _plausible(subject[0], v))):
             kw_stat, kw_dist = subject[0], 1
@@ -1101,6 +1106,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             unit_kind = "count"
             text_end = noun[1]
     stat, pattern = _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape)
+    if bare_odds and stat == "odds_ratio" and unit_kind != "ratio" and "ci_low" not in fields:
+        stat = None  # "odds" alone names a ratio only with its interval or "times"
     if listed is not None and stat == listed:
         pattern = f"{stat}/list_continuation"
     if shape == "scale" and stat not in ("mean", "median"):
@@ -1661,6 +1668,8 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     if has_ci:
         # An estimate with its CI: the statistic named anywhere before it in the sentence.
         wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK)
+        if wide is not None and wide[0] == "odds":
+            wide = ("odds_ratio",) + wide[1:]  # "the odds ... were 8.0 (95% CI ...)"
         if wide is not None and wide[0] in _ESTIMATES and _plausible(wide[0], v):
             return wide[0], f"{wide[0]}/keyword_ci"
         return "coefficient", "coefficient/ci"
