@@ -169,6 +169,11 @@ def test_extract_recall_second_p_value_with_its_own_sign():
                            ("p_value", 0.0001, {"comparator": "<"})]
 
 
+def test_extract_recall_p_value_after_a_number_that_is_no_statistic():
+    # The p-value is the first row of the sentence: no value to pass a CI on from.
+    assert _rows("Outcomes improved at 2 (p = 0.01).") == [("p_value", 0.01, {"comparator": "="})]
+
+
 def test_extract_recall_interval_that_misses_its_value_is_dropped():
     # PMC5482613: "0.98 (0.96 − 0.89)" is printed as is, without CI fields
     text = "The areas under curve were 0.98 (0.96 − 0.89) and 0.97 (0.96 − 0.98)."

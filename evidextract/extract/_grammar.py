@@ -889,7 +889,7 @@ def scan_sentence(index, lo, hi):
         if row is not None:
             rows.extend(row)
             last_main = next((r for r in row if r.stat != "p_value"), last_main)
-            if sentence_ci is None and "ci_level" in last_main.fields:
+            if sentence_ci is None and last_main is not None and "ci_level" in last_main.fields:
                 # "HR 1.45, 95% CI 1.13–1.85, compared with 0.96, 0.72–1.27": once named,
                 # the sentence's later bare pairs after a value are intervals too
                 sentence_ci = (last_main.a, last_main.fields["ci_level"])
