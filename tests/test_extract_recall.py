@@ -324,3 +324,12 @@ def test_extract_recall_mean_age_n_is_men_and_women_together():
 def test_extract_recall_counts_never_continue_a_list_of_estimates(text):
     rows = _rows(text)
     assert [s for s, _, _ in rows if s == "sample_size"] == ["sample_size"]
+
+
+def test_extract_recall_ci_level_right_after_the_value():
+    # bench: "OR 3.7 95% CI (1.8 to 8.0)", no bracket or comma before the level
+    text = ("Compared with usual care, tCBT (35.4%; OR 3.7 95% CI (1.8 to 8.0)) was more "
+            "effective. The OR was 2.1 95% CI 1.3-3.4 in men.")
+    assert [r for r in _rows(text) if r[0] == "odds_ratio"] == [
+        ("odds_ratio", 3.7, {"ci_low": 1.8, "ci_high": 8.0, "ci_level": 0.95}),
+        ("odds_ratio", 2.1, {"ci_low": 1.3, "ci_high": 3.4, "ci_level": 0.95})]

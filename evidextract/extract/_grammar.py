@@ -479,6 +479,13 @@ def read_attachments(index, row, j, hi, consumed, sentence_ci):
             text_end = last
             j = end + 1
             continue
+        ci = index.starts["CI"].get(j)
+        if ci is not None and ci[1] == "ci_level" and "ci_low" not in fields:
+            got, last = _read_item(index, row, j, hi)  # "OR 3.7 95% CI (1.8 to 8.0)"
+            if not got:
+                break
+            j = text_end = last
+            continue
         if t in _ITEM_SEPARATORS and j + 1 < hi:
             k = j + 1
             if k in index.starts["P_VALUE"]:
@@ -578,6 +585,12 @@ def _read_item(index, row, k, end, sentence_ci=None):
     if ci is not None:
         m = _skip(index, ci[0], end)
         pair = _read_pair(index, m, end)
+        if pair is None and m + 1 < end and texts[m] in _OPEN:
+            # "OR 3.7 95% CI (1.8 to 8.0)": the bounds in brackets of their own
+            pair = _read_pair(index, m + 1, end)
+            if pair is None or pair[2] >= end or texts[pair[2]] != _OPEN[texts[m]]:
+                return False, k
+            pair = (pair[0], pair[1], pair[2] + 1)
         if pair is None:
             return False, k
         fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
