@@ -333,3 +333,22 @@ def test_extract_recall_ci_level_right_after_the_value():
     assert [r for r in _rows(text) if r[0] == "odds_ratio"] == [
         ("odds_ratio", 3.7, {"ci_low": 1.8, "ci_high": 8.0, "ci_level": 0.95}),
         ("odds_ratio", 2.1, {"ci_low": 1.3, "ci_high": 3.4, "ci_level": 0.95})]
+
+
+def test_extract_recall_consecutive_counts_its_units():
+    # 10.1007/s10140-008-0775-5, 33735214
+    text = ("We retrospectively analyzed 189 consecutive acute abdominal CT. Between January "
+            "2014 and March 2019, 102 consecutive percutaneous RFA were performed.")
+    assert [(v, f["unit"]) for _, v, f in _rows(text)] == [
+        (189.0, "acute abdominal CT"), (102.0, "percutaneous RFA")]
+    assert _rows("Pain was recorded on 3 consecutive days.") == []
+
+
+def test_extract_recall_letter_labels_and_numbered_readers():
+    # "B" names a model, not a beta coefficient
+    text = "The AUCs of models A, B and C were 0.977, 0.971 and 0.95, respectively."
+    assert _values(text, "auc") == [0.977, 0.971, 0.95]
+    # "reader 1" is a label; the keyword is the subject of "was"
+    text = ("The sensitivity of reader 1 in the first reading session was 100% and the "
+            "specificity was 85%.")
+    assert [(s, v) for s, v, _ in _rows(text)] == [("sensitivity", 1.0), ("specificity", 0.85)]

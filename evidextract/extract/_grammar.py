@@ -720,9 +720,31 @@ def nearest_keyword(index, a, lo, window=12):
         elif depth and numbers[k] is not None:
             valued = True
         hit = cover.get(k)
-        if hit is not None and not (depth and valued):
+        if hit is not None and not (depth and valued) and not _letter_label(index, hit):
             return hit[2], a - hit[1], hit[0], hit[1]
     return None
+
+
+_LETTER_LIST = {",", "and", "or", "/", "vs", "vs.", "versus"}
+
+
+def _letter_label(index, hit):
+    """Tell whether a one-letter keyword (``B``, ``K``, ``R``) is a label (``group B``).
+
+    ``models A, B and C``: a letter listed with other capital letters names a thing.
+    """
+    start, end, _ = hit
+    texts = index.texts
+    if end - start != 1 or len(texts[start]) != 1:
+        return False
+    before = texts[start - 1] if start else ""
+    if before.lower() in _LABEL_NOUNS or before.lower() in ("arm", "arms", "groups", "models"):
+        return True
+    n = len(texts)
+    return (start >= 2 and before in _LETTER_LIST and len(texts[start - 2]) == 1
+            and texts[start - 2].isupper()) or (
+        end + 1 < n and texts[end] in _LETTER_LIST and len(texts[end + 1]) == 1
+        and texts[end + 1].isupper())
 
 
 # Words between a subject and its value: "The AUC for the test set was 0.91".
@@ -758,7 +780,7 @@ def _subject_keyword(index, a, lo, rows=()):
         if t in (";", ":") or lowers[k] in ("but", "whereas", "while"):
             return None  # another clause
         hit = cover.get(k)
-        if hit is not None:
+        if hit is not None and not _letter_label(index, hit):
             return hit[2], hit[0], hit[1]
         if numbers[k] is not None and (any(r.a <= k < r.b for r in rows) or (
                 k not in timepoints and k not in not_stat and k not in ci
@@ -1068,7 +1090,7 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         else:
             noun = _noun_after(index, j, hi)
             if noun is None and row.integer:
-                noun = _shared_noun(index, j, hi)
+                noun = _shared_noun(index, j, hi) or _consecutive_noun(index, j, hi)
             if noun is None and row.integer and "comparator" not in fields \
                     and (row.a - 1 < lo or texts[row.a - 1] not in ("*", "+", "#", "/")):
                 noun = _words_before_percent(index, j, hi)
@@ -1096,10 +1118,11 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
     after = keyword_after(index, j, hi)
     prelim = _preliminary_stat(row, kw_stat, kw_dist)
     listed = None
-    if prelim is None and unit_kind != "count":
+    if (prelim is None or (row.percent and kw_dist > 6)) and unit_kind != "count":
         subject = _subject_keyword(index, row.a, lo, rows)
         if subject is not None and (subject[0] in ("mean", "median") or (
-                subject[0] in _ESTIMATES and _plausible(subject[0], v))):
+                subject[0] in _ESTIMATES and _plausible(subject[0], v / 100 if row.percent
+                                                        else v))):
             kw_stat, kw_dist = subject[0], 1
         else:
             listed = _list_continuation(index, row, fields.get("unit"), rows, lo)
@@ -1194,6 +1217,27 @@ def _words_before_percent(index, j, hi):
 
 
 _SEX_LETTERS = {"M": "F", "F": "M"}
+
+
+def _consecutive_noun(index, j, hi):
+    """``189 consecutive acute abdominal CT``, ``102 consecutive percutaneous RFA``.
+
+    After ``consecutive`` a count names its units even when the noun is an abbreviation
+    or not in the counted-noun list: the words up to the first capitalised abbreviation
+    or plural. Returns ``(unit_text, end)`` or None.
+    """
+    texts, lowers = index.texts, index.lowers
+    if j >= hi or lowers[j] != "consecutive":
+        return None
+    for k in range(j + 1, min(hi, j + 5)):
+        t = texts[k]
+        if not t.replace("-", "").isalpha() or lowers[k] in _MODIFIER_STOP \
+                or k in index.covered["UNIT"] or unit_days(t) is not None:
+            return None
+        if (t.isupper() and len(t) > 1) or (t.endswith("s") and not t.endswith(
+                ("ss", "ous", "us", "is"))):
+            return _span_text(index, j + 1, k + 1), k + 1
+    return None
 
 
 def _sex_count(index, row, j, lo, hi):
