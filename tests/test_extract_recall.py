@@ -352,3 +352,17 @@ def test_extract_recall_letter_labels_and_numbered_readers():
     text = ("The sensitivity of reader 1 in the first reading session was 100% and the "
             "specificity was 85%.")
     assert [(s, v) for s, v, _ in _rows(text)] == [("sensitivity", 1.0), ("specificity", 0.85)]
+
+
+def test_extract_recall_bracketed_estimates_in_parallel():
+    # bench: the second bracket repeats the kind of the first
+    text = ("Effects differed by self-reported history of neuropathy (hazard ratio [HR] 1.95, "
+            "95% CI 1.41–2.69) versus no history of neuropathy (0.99, 0.79–1.26; P value for "
+            "interaction 0.0008).")
+    assert [r for r in _rows(text) if r[0] != "p_value"] == [
+        ("hazard_ratio", 1.95, {"ci_low": 1.41, "ci_high": 2.69, "ci_level": 0.95}),
+        ("hazard_ratio", 0.99, {"ci_low": 0.79, "ci_high": 1.26, "ci_level": 0.95})]
+    # bench: digits after "these" still count; the percentage finds its total
+    assert _rows("Among these 35 patients, 21 (60%) used their CPAP devices regularly.") == [
+        ("sample_size", 35.0, {"unit": "patients"}),
+        ("proportion", 0.6, {"count": 21, "total": 35})]

@@ -697,12 +697,14 @@ def _p_rows(index, p, k, linked):
 
 # --------------------------------------------------------------------------- the scan
 
-def nearest_keyword(index, a, lo, window=12):
+def nearest_keyword(index, a, lo, window=12, bracketed=False):
     """Return ``(stat, distance, start, end)`` of the nearest keyword before ``a``.
 
     A semicolon ends the search, except inside brackets: ``OR 0.04 (95% CI 0.004-0.38;
     P = 0.005) and 0.02`` still reaches ``OR``. A keyword inside brackets that also hold
-    a value names that value (``[OR 6.57; P<0.05] and tumor size ≥4 cm``), not this one.
+    a value names that value (``[OR 6.57; P<0.05] and tumor size ≥4 cm``), not this one,
+    unless this value is bracketed too (``(HR 1.95, 95% CI ...) versus no history (0.99,
+    0.79–1.26)``): then it is the next item of the same kind.
     """
     cover = index.covered["STAT_KEYWORD"]
     texts, numbers = index.texts, index.numbers
@@ -720,7 +722,8 @@ def nearest_keyword(index, a, lo, window=12):
         elif depth and numbers[k] is not None:
             valued = True
         hit = cover.get(k)
-        if hit is not None and not (depth and valued) and not _letter_label(index, hit):
+        if hit is not None and not (depth and valued and not bracketed) \
+                and not _letter_label(index, hit):
             return hit[2], a - hit[1], hit[0], hit[1]
     return None
 
@@ -797,6 +800,11 @@ def _label_number(index, k, lo):
     word = index.texts[k - 1]
     return word.isalpha() and index.lowers[k - 1] not in _MODIFIER_STOP and len(word) > 1 \
         and (k + 1 >= len(index.texts) or index.starts["UNIT"].get(k + 1) is None)
+
+
+def _bracketed(index, a, lo):
+    """Tell whether the value at ``a`` opens brackets: ``M. catarrhalis (1.78, 1.29–2.47)``."""
+    return a - 1 >= lo and index.texts[a - 1] in ("(", "[")
 
 
 def _owned_keyword(index, kw, lo):
@@ -1097,13 +1105,14 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             if noun is not None and row.a - 2 >= lo and lowers[row.a - 1] == "or" \
                     and numbers[row.a - 2] is not None:
                 noun = None  # "with 1 or 2 painful metastases": a choice, not a count
-            if noun is not None and row.a - 1 >= lo and lowers[row.a - 1] in ("these", "those"):
+            if noun is not None and words and row.a - 1 >= lo \
+                    and lowers[row.a - 1] in ("these", "those"):
                 noun = None  # "these two treatments": things named before, not a sample
             if noun is not None and row.integer and v >= 0:
                 fields["unit"] = noun[0]
                 unit_kind = "count"
                 j = noun[1]
-    kw = nearest_keyword(index, row.a, lo)
+    kw = nearest_keyword(index, row.a, lo, bracketed=_bracketed(index, row.a, lo))
     if kw is not None and _owned_keyword(index, kw, lo):
         kw = None  # "0.986 accuracy, 0.960 Youden index": "accuracy" names 0.986
     if kw is not None and kw[0] == "coefficient":
@@ -1724,7 +1733,8 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         return "mean_difference", "mean_difference/difference_ci"
     if has_ci:
         # An estimate with its CI: the statistic named anywhere before it in the sentence.
-        wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK)
+        wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK,
+                               bracketed=_bracketed(index, row.a, lo))
         if wide is not None and wide[0] == "odds":
             wide = ("odds_ratio",) + wide[1:]  # "the odds ... were 8.0 (95% CI ...)"
         if wide is not None and wide[0] in _ESTIMATES and _plausible(wide[0], v):
