@@ -712,13 +712,15 @@ def nearest_keyword(index, a, lo, window=12, bracketed=False):
     valued = False  # the brackets being read backwards hold a number
     for k in range(a - 1, max(lo, a - window) - 1, -1):
         t = texts[k]
-        if t == ";" and depth <= 0:
-            return None
-        if t in (")", "]"):
-            depth += 1
-        elif t in ("(", "[") and depth:
-            depth -= 1
-            valued = valued and depth > 0
+        if t in _SCOPE_MARKS:
+            if t == ";":
+                if depth <= 0:
+                    return None
+            elif t == ")" or t == "]":
+                depth += 1
+            elif depth:
+                depth -= 1
+                valued = valued and depth > 0
         elif depth and numbers[k] is not None:
             valued = True
         hit = cover.get(k)
@@ -728,6 +730,7 @@ def nearest_keyword(index, a, lo, window=12, bracketed=False):
     return None
 
 
+_SCOPE_MARKS = {";", "(", ")", "[", "]"}
 _LETTER_LIST = {",", "and", "or", "/", "vs", "vs.", "versus"}
 
 
@@ -943,6 +946,8 @@ def scan_sentence(index, lo, hi):
 
 def _value_in_list(index, i, end, rows):
     """``median, 22 months vs. 14 months``: a length of time listed after a median of one."""
+    if not rows:
+        return False
     prev = next((r for r in reversed(rows) if r.stat != "p_value"), None)
     if prev is None or prev.stat not in ("mean", "median") \
             or prev.fields.get("unit") != index.texts[end - 1] or i - prev.b > 4:
@@ -1040,7 +1045,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         noun = _noun_after(index, b, hi)
         if noun is None:
             return None, b
-    listed_count = _count_comma_percent(index, row, b, hi)
+    listed_count = _count_comma_percent(index, row, b, hi) if b < hi and texts[b] == "," \
+        else None
     if listed_count is not None:
         consumed.update(range(row.a, listed_count.b))
         return [listed_count], listed_count.b
@@ -1083,7 +1089,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             return out, unit_end
         if unit_kind == "ratio":
             pass
-        elif row.integer and _sex_count(index, row, j, lo, hi):
+        elif row.integer and j < hi and texts[j] in _SEX_LETTERS \
+                and _sex_count(index, row, j, lo, hi):
             fields["unit"] = texts[j]  # "(53 M, 36 F; ...)": men and women, not metres
             unit_kind = "count"
             j += 1
@@ -1098,7 +1105,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         else:
             noun = _noun_after(index, j, hi)
             if noun is None and row.integer:
-                noun = _shared_noun(index, j, hi) or _consecutive_noun(index, j, hi)
+                noun = _consecutive_noun(index, j, hi) if j < hi \
+                    and lowers[j] == "consecutive" else _shared_noun(index, j, hi)
             if noun is None and row.integer and "comparator" not in fields \
                     and (row.a - 1 < lo or texts[row.a - 1] not in ("*", "+", "#", "/")):
                 noun = _words_before_percent(index, j, hi)
@@ -1134,7 +1142,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
                                                         else v))):
             kw_stat, kw_dist = subject[0], 1
         else:
-            listed = _list_continuation(index, row, fields.get("unit"), rows, lo)
+            listed = _list_continuation(index, row, fields.get("unit"), rows, lo) if rows \
+                else None
             if listed is not None:
                 kw_stat, kw_dist = listed, 1
         prelim = _preliminary_stat(row, kw_stat, kw_dist)
@@ -1786,7 +1795,7 @@ def _post_process(index, rows, lo, hi):
             counts.append((r.a, int(r.value)))
         elif r.stat == "proportion" and "count" in r.fields and r.fields.get("unit"):
             counts.append((r.a, int(r.fields["count"])))
-    sexes = _sex_pair_total(index, main)
+    sexes = _sex_pair_total(index, main) if len(counts) > 1 else None
     for r in main:
         if r.stat == "mean" and "total" not in r.fields and counts and counts[0][0] < r.a:
             r.fields["total"] = sexes[1] if sexes is not None and sexes[0] < r.a \
@@ -1856,14 +1865,22 @@ def _totals_by_percent(index, main):
     printed precision: 635 of 6803 is 9.33%. Then the sentence's counts are remembered.
     """
     seen = _doc_counts(index)
-    here = [int(r.value) for r in main if r.stat == "sample_size" and r.integer] + \
-        [int(r.fields["total"]) for r in main if r.fields.get("total")]
+    here = []
+    open_counts = []
     for r in main:
         f = r.fields
-        if r.stat != "proportion" or "count" not in f or "total" in f or not 0 < r.value < 1:
-            continue
+        if r.stat == "sample_size":
+            if r.integer:
+                here.append(int(r.value))
+        elif "total" in f:
+            if f["total"]:
+                here.append(int(f["total"]))
+        elif r.stat == "proportion" and "count" in f and 0 < r.value < 1:
+            open_counts.append(r)
+    for r in open_counts:
+        f = r.fields
         digits = _decimals(r.value * 100)
-        for n in list(reversed(here)) + list(reversed(seen)):
+        for n in here[::-1] + seen[::-1]:
             if n > f["count"] and abs(f["count"] / n * 100 - r.value * 100) \
                     <= 0.5 * 10 ** -digits + 1e-9:
                 f["total"] = n
