@@ -366,3 +366,12 @@ def test_extract_recall_bracketed_estimates_in_parallel():
     assert _rows("Among these 35 patients, 21 (60%) used their CPAP devices regularly.") == [
         ("sample_size", 35.0, {"unit": "patients"}),
         ("proportion", 0.6, {"count": 21, "total": 35})]
+
+
+def test_extract_recall_list_ending_in_a_percentage_is_percentages():
+    # bench: 10.9 shares the "%" of 12.1, it does not continue the mean before it
+    text = "Subjects experienced mean percent weight loss of 2.5, 10.9, and 12.1%, respectively."
+    assert [(s, v) for s, v, _ in _rows(text)][1:] == [("proportion", 0.109),
+                                                       ("proportion", 0.121)]
+    # bench: "min 2" is a time, not a mean
+    assert _rows("The mean SBP at min 2 and min 5 was lower in group A.") == []

@@ -1384,10 +1384,15 @@ def _list_continuation(index, row, unit, rows, lo):
 
 
 def _in_time_list(index, k):
-    """Tell whether the number ending at ``k`` is listed before a time (``1, 3, and 5 min``)."""
+    """Tell whether the number ending at ``k`` shares a time or ``%`` given at the list end.
+
+    ``at 1, 3, and 5 minutes``, ``weight loss of 2.5, 10.9, and 12.1%``.
+    """
     lowers, numbers = index.lowers, index.numbers
     timepoints = index.starts["TIMEPOINT"]
     for m in range(k, min(len(lowers), k + 8)):
+        if lowers[m] == "%":
+            return m > k and numbers[m - 1] is not None
         if lowers[m] not in (",", "and", "or") and numbers[m] is None:
             return False
         hit = timepoints.get(m)
