@@ -375,3 +375,19 @@ def test_extract_recall_list_ending_in_a_percentage_is_percentages():
                                                        ("proportion", 0.121)]
     # bench: "min 2" is a time, not a mean
     assert _rows("The mean SBP at min 2 and min 5 was lower in group A.") == []
+
+
+def test_extract_recall_estimates_across_a_count_and_in_bracketed_arms():
+    # bench: the subject "hazard ratios ... among 1954 participants" spans a count
+    text = ("Respective demographic-adjusted hazard ratios (95% confidence intervals) for "
+            "incident HF among 1954 participants without baseline HF were 1.21 (0.81–1.81), "
+            "0.71 (0.54–0.94), and 0.71 (0.51–0.98).")
+    assert [(s, v, f.get("ci_low")) for s, v, f in _rows(text)] == [
+        ("sample_size", 1954.0, None), ("hazard_ratio", 1.21, 0.81),
+        ("hazard_ratio", 0.71, 0.54), ("hazard_ratio", 0.71, 0.51)]
+    # bench: each arm's bracketed estimate after the first one named
+    text = ("Antidepressant use was associated with diabetes risk in the placebo (adjusted "
+            "hazard ratio 2.34 [95% CI 1.32–4.15]) and lifestyle (2.48 [1.45–4.22]) arms, but "
+            "not in the metformin arm (0.55 [0.25–1.19]).")
+    assert [(s, v, f.get("ci_high")) for s, v, f in _rows(text)] == [
+        ("hazard_ratio", 2.34, 4.15), ("hazard_ratio", 2.48, 4.22), ("hazard_ratio", 0.55, 1.19)]

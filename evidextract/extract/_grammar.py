@@ -647,9 +647,12 @@ def _read_item(index, row, k, end, sentence_ci=None):
     pair = _read_pair(index, k, end)
     if pair is not None and (pair[2] == end or texts[pair[2]] in _ITEM_SEPARATORS):
         if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent) or (
-                row.stat == "mean" and sentence_ci is not None and "sd" not in fields):
+                row.stat in ("mean", None) and sentence_ci is not None and "sd" not in fields
+                and (row.stat == "mean" or _bracketed(index, row.a, 0))):
+            # "lifestyle (2.48 [1.45–4.22])" after "hazard ratio 2.34 [95% CI 1.32–4.15]"
             fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
-            fields.setdefault("ci_level", sentence_ci[1] if row.stat == "mean" else 0.95)
+            fields.setdefault("ci_level", 0.95 if row.stat in _ESTIMATES or row.stat ==
+                              "proportion" else sentence_ci[1])
         elif row.stat == "median" or "sd" in fields or "se" in fields or (
                 row.stat == "mean" and sentence_ci is None and pair[0] <= row.value <= pair[1]):
             # "median 6 (3–12)", "3.8 ± 1.9 (1-8)", "Average age was 49 (1 - 94) years": a
@@ -788,10 +791,14 @@ def _subject_keyword(index, a, lo, rows=()):
         hit = cover.get(k)
         if hit is not None and not _letter_label(index, hit):
             return hit[2], hit[0], hit[1]
-        if numbers[k] is not None and (any(r.a <= k < r.b for r in rows) or (
-                k not in timepoints and k not in not_stat and k not in ci
-                and not _label_number(index, k, lo))):
-            return None
+        if numbers[k] is not None:
+            owner = next((r for r in rows if r.a <= k < r.b), None)
+            if owner is not None:
+                if owner.stat != "sample_size":
+                    return None  # another value; "among 1954 participants" may stand between
+            elif k not in timepoints and k not in not_stat and k not in ci \
+                    and not _label_number(index, k, lo):
+                return None
     return None
 
 
