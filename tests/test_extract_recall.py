@@ -391,3 +391,14 @@ def test_extract_recall_estimates_across_a_count_and_in_bracketed_arms():
             "not in the metformin arm (0.55 [0.25–1.19]).")
     assert [(s, v, f.get("ci_high")) for s, v, f in _rows(text)] == [
         ("hazard_ratio", 2.34, 4.15), ("hazard_ratio", 2.48, 4.22), ("hazard_ratio", 0.55, 1.19)]
+
+
+def test_extract_recall_before_a_named_procedure_is_baseline():
+    # 23065947
+    text = ("Prior to cryoablation, the mean score for worst pain in a 24-hour period was "
+            "7.1/10 with a range of 4/10 to 10/10.")
+    row = ee.extract(text).iloc[0]
+    assert (row.stat, row.value, row.timepoint, row.timepoint_days) == (
+        "mean", 7.1, "Prior to cryoablation", 0.0)
+    # "prior to" without a procedure is no timepoint
+    assert pd.isna(ee.extract("Prior to this, the mean score was 7.1/10.").iloc[0].timepoint)

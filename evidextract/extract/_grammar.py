@@ -724,8 +724,8 @@ def nearest_keyword(index, a, lo, window=12, bracketed=False):
             elif depth:
                 depth -= 1
                 valued = valued and depth > 0
-        elif depth and numbers[k] is not None:
-            valued = True
+        elif depth and numbers[k] is not None and k not in index.starts["CI"]:
+            valued = True  # (the level of "[95% CI]" is no value)
         hit = cover.get(k)
         if hit is not None and not (depth and valued and not bracketed) \
                 and not _letter_label(index, hit):
