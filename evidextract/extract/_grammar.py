@@ -888,7 +888,8 @@ def scan_sentence(index, lo, hi):
     if positions is None:
         # Only tokens where something can start are visited: numbers and rule matches.
         starts = index.starts
-        found = {k for k, flag in enumerate(index.is_num) if flag}
+        is_num = index.is_num
+        found = set(filter(is_num.__getitem__, range(len(is_num))))  # at C speed
         for label in ("P_VALUE", "NOT_STAT", "CI", "TIMEPOINT"):
             found.update(starts[label])
         positions = index.positions = sorted(found)
@@ -1940,20 +1941,21 @@ def _keyword_lists(index, lo, hi):
     """Find lists of statistic keywords: ``sensitivity, specificity and accuracy``."""
     lists, current, last_end = [], [], None
     cover = index.starts["STAT_KEYWORD"]
-    k = lo
-    while k < hi:
-        hit = cover.get(k)
-        if hit is not None:
-            gap = index.lowers[last_end:k] if last_end is not None else []
-            if current and all(t in (",", "and", "or", "/", "the") for t in gap) and len(gap) <= 3:
-                current.append(hit[1])
-            else:
-                if len(current) >= 2:
-                    lists.append(current)
-                current = [hit[1]]
-            last_end = k = hit[0]
-            continue
-        k += 1
+    starts = index.__dict__.get("keyword_starts")  # sorted once a document
+    if starts is None:
+        starts = index.__dict__["keyword_starts"] = sorted(cover)
+    for k in starts[bisect_left(starts, lo):bisect_left(starts, hi)]:
+        if last_end is not None and k < last_end:
+            continue  # inside the keyword before
+        hit = cover[k]
+        gap = index.lowers[last_end:k] if last_end is not None else []
+        if current and all(t in (",", "and", "or", "/", "the") for t in gap) and len(gap) <= 3:
+            current.append(hit[1])
+        else:
+            if len(current) >= 2:
+                lists.append(current)
+            current = [hit[1]]
+        last_end = hit[0]
     if len(current) >= 2:
         lists.append(current)
     return lists
