@@ -792,13 +792,21 @@ def _subject_keyword(index, a, lo, rows=()):
         if hit is not None and not _letter_label(index, hit):
             return hit[2], hit[0], hit[1]
         if numbers[k] is not None:
-            owner = next((r for r in rows if r.a <= k < r.b), None)
+            owner = _row_at(rows, k)
             if owner is not None:
                 if owner.stat != "sample_size":
                     return None  # another value; "among 1954 participants" may stand between
             elif k not in timepoints and k not in not_stat and k not in ci \
                     and not _label_number(index, k, lo):
                 return None
+    return None
+
+
+def _row_at(rows, k):
+    """Return the row read so far that covers token ``k`` (rows are in text order)."""
+    for r in reversed(rows):
+        if r.a <= k:
+            return r if k < r.b else None
     return None
 
 
@@ -1610,13 +1618,13 @@ def _elliptic_count(index, row, rows, lo, hi):
     texts, lowers = index.texts, index.lowers
     if row.b >= hi or not texts[row.b].isalpha():
         return None
-    owners = [r for r in rows if r.stat == "sample_size" and r.fields.get("unit")
+    owners = [r for r in rows[-12:] if r.stat == "sample_size" and r.fields.get("unit")
               and r.integer and r.b <= row.a]
     if not owners:
         return None
     pattern = None
     of = next((r for r in reversed(owners) if _of_clause(index, r, lo)), None)
-    if of is not None and of.value >= row.value:
+    if of is not None and of.value >= row.value and row.a - of.b <= _LOOKBACK:
         if _list_sum(index, of.b, hi) == of.value:
             owner, pattern = of, "sample_size/of_total_list"
         elif texts[row.a - 1] == "," and _is_verb(index, row.b) \
@@ -1648,22 +1656,29 @@ def _of_clause(index, owner, lo):
 
 def _list_sum(index, k, hi):
     """Add up the counts that open the items of a list from ``k`` to the clause end."""
+    cache = index.__dict__.setdefault("list_sums", {})  # once per list, not once per item
+    if k not in cache:
+        cache[k] = _add_list(index, k, hi)
+    return cache[k]
+
+
+def _add_list(index, k, hi):
     texts, numbers = index.texts, index.numbers
     total = 0
     depth = 0
-    for m in range(k, hi):
+    for m in range(k, min(hi, k + 60)):
         t = texts[m]
         if t in ("(", "["):
             depth += 1
         elif t in (")", "]"):
             depth -= 1
         elif t in (";", ":", "."):
-            break
+            return total
         elif numbers[m] is not None and not depth:
             if not t.isdigit() or m + 1 >= hi or not texts[m + 1].isalpha():
                 return None
             total += numbers[m]
-    return total
+    return total if k + 60 >= hi else None  # no clause lists counts over more words
 
 
 def _nearest_noun_before(index, a, lo):
@@ -1893,7 +1908,7 @@ def _totals_by_percent(index, main):
     for r in open_counts:
         f = r.fields
         digits = _decimals(r.value * 100)
-        for n in here[::-1] + seen[::-1]:
+        for n in here[:-21:-1] + seen[:-21:-1]:  # the nearest twenty of each
             if n > f["count"] and abs(f["count"] / n * 100 - r.value * 100) \
                     <= 0.5 * 10 ** -digits + 1e-9:
                 f["total"] = n
