@@ -402,3 +402,14 @@ def test_extract_recall_before_a_named_procedure_is_baseline():
         "mean", 7.1, "Prior to cryoablation", 0.0)
     # "prior to" without a procedure is no timepoint
     assert pd.isna(ee.extract("Prior to this, the mean score was 7.1/10.").iloc[0].timepoint)
+
+
+def test_extract_recall_numbered_readers_in_a_list():
+    # "reader 1 and 80%": the label takes one digit, not the next value
+    assert [(s, v) for s, v, _ in _rows("Sensitivity was 85% for reader 1 and 80% for reader 2.")] \
+        == [("sensitivity", 0.85), ("sensitivity", 0.8)]
+    assert _values("Agreement was good (κ = 0.81 and 0.76 for readers 1 and 2).", "kappa") == [
+        0.81, 0.76]
+    # a percentage of things after a sensitivity is no second sensitivity
+    text = "The sensitivity was 85%, and 40% of the lesions were benign."
+    assert [(s, v) for s, v, _ in _rows(text)] == [("sensitivity", 0.85), ("proportion", 0.4)]

@@ -820,6 +820,16 @@ def _label_number(index, k, lo):
         and (k + 1 >= len(index.texts) or index.starts["UNIT"].get(k + 1) is None)
 
 
+def _value_between(index, start, end):
+    """Tell whether a value (no time, label or CI level) lies in tokens ``start:end``."""
+    numbers = index.numbers
+    for k in range(start, end):
+        if numbers[k] is not None and k not in index.covered["TIMEPOINT"] \
+                and k not in index.covered["NOT_STAT"] and k not in index.starts["CI"]:
+            return True
+    return False
+
+
 def _bracketed(index, a, lo):
     """Tell whether the value at ``a`` opens brackets: ``M. catarrhalis (1.78, 1.29–2.47)``."""
     return a - 1 >= lo and index.texts[a - 1] in ("(", "[")
@@ -1148,6 +1158,8 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         kw_stat = "odds_ratio"  # checked below: "the odds ... were 14.0 (95% CI ...)"
     if kw_stat in ("mean", "median") and any(numbers[k] is not None for k in range(kw[3], row.a)):
         kw_dist = 99  # "median age 61 years, and 12 ...": the keyword belongs to another number
+    elif kw is not None and row.percent and _value_between(index, kw[3], row.a):
+        kw_dist = 99  # "The sensitivity was 85%, and 40% of the lesions": 85% took it
     after = keyword_after(index, j, hi)
     prelim = _preliminary_stat(row, kw_stat, kw_dist)
     listed = None
@@ -1353,6 +1365,8 @@ def _preliminary_stat(row, kw_stat, kw_dist):
 # the residents, and 0.52", "22 months vs. 14 months", "from 0.68 to 0.77".
 _LIST_SEPARATORS = {",", "and", "vs", "vs.", "versus", "or", "to", "compared", "with"}
 _LIST_HEADS = {"for", "in", "among", "amongst", "at", "after", "on", "with"}
+_ITEM_ENDS = {",", ";", ".", ")", "]", "(", "[", "for", "in", "and", "vs", "vs.", "versus",
+              "respectively", "with", "at", "on", "among", "after", "compared", "or"}
 # A coefficient is the fallback of any value with a CI: too weak a name to pass on.
 _LIST_STATS = (_ESTIMATES | {"mean", "median"}) - {"coefficient"}
 
@@ -1372,8 +1386,12 @@ def _list_continuation(index, row, unit, rows, lo):
     if prev.percent != row.percent or prev.fields.get("unit") != unit \
             or "comparator" in row.fields or "comparator" in prev.fields:
         return None
-    if prev.stat not in ("mean", "median") and not _plausible(prev.stat, row.value):
+    value = row.value / 100 if row.percent else row.value
+    if prev.stat not in ("mean", "median") and not _plausible(prev.stat, value):
         return None
+    after = row.b + 1 if row.percent else row.b
+    if row.percent and after < len(index.lowers) and index.lowers[after] not in _ITEM_ENDS:
+        return None  # "sensitivity was 85%, and 40% of the lesions were ...": a share of things
     if prev.integer != row.integer and prev.stat not in ("mean", "median"):
         return None
     gap = _depth_zero(index, prev, row.a)
@@ -1439,8 +1457,9 @@ def _depth_zero(index, prev, a):
                 return None
             depth -= 1
         elif not depth:
-            if index.numbers[k] is not None and k not in index.covered["TIMEPOINT"]:
-                return None
+            if index.numbers[k] is not None and k not in index.covered["TIMEPOINT"] \
+                    and k not in index.covered["NOT_STAT"]:
+                return None  # another value; "at 3 months", "for reader 1" may stand between
             out.append(lowers[k])
     return out if not depth else None
 
