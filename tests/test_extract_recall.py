@@ -413,3 +413,13 @@ def test_extract_recall_numbered_readers_in_a_list():
     # a percentage of things after a sensitivity is no second sensitivity
     text = "The sensitivity was 85%, and 40% of the lesions were benign."
     assert [(s, v) for s, v, _ in _rows(text)] == [("sensitivity", 0.85), ("proportion", 0.4)]
+
+
+def test_extract_recall_lengths_of_time_listed_by_group():
+    text = ("The median PFS was 8.2 months in the TACE group and 5.1 months in the control "
+            "group (HR 0.62, 95% CI 0.45-0.85).")
+    assert [(s, v) for s, v, _ in _rows(text)] == [
+        ("median", 8.2), ("median", 5.1), ("hazard_ratio", 0.62)]
+    # "12 months after surgery" is a time, not a second median
+    text = "The median follow-up was 24 months and 12 months after surgery, 3 patients died."
+    assert [(s, v) for s, v, _ in _rows(text)] == [("median", 24.0), ("sample_size", 3.0)]

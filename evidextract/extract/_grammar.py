@@ -948,7 +948,7 @@ def scan_sentence(index, lo, hi):
                     consumed.add(k)
         if tp is not None and (tp[1] != "tp_number_unit" or "-" in texts[i:tp[0]]
                                or not (_is_value_context(index, i, lo)
-                                       or _value_in_list(index, i, tp[0], rows))):
+                                       or _value_in_list(index, i, tp[0], rows, lo))):
             if tp[1] == "tp_number_unit" and tp[0] < hi and texts[tp[0]] in _PM:
                 pass  # "12.6 months ± 3.1": a value after all
             else:
@@ -970,16 +970,21 @@ def scan_sentence(index, lo, hi):
     return rows
 
 
-def _value_in_list(index, i, end, rows):
-    """``median, 22 months vs. 14 months``: a length of time listed after a median of one."""
+def _value_in_list(index, i, end, rows, lo):
+    """Tell whether a length of time at ``i`` is listed after a mean or median of one.
+
+    ``median, 22 months vs. 14 months``, ``median PFS was 8.2 months in the TACE group and
+    5.1 months in the control group``.
+    """
     if not rows:
         return False
     prev = next((r for r in reversed(rows) if r.stat != "p_value"), None)
     if prev is None or prev.stat not in ("mean", "median") \
-            or prev.fields.get("unit") != index.texts[end - 1] or i - prev.b > 4:
+            or prev.fields.get("unit") != index.texts[end - 1] or i - prev.b > 12:
         return False
-    gap = _depth_zero(index, prev, i)
-    return bool(gap) and all(t in _LIST_SEPARATORS for t in gap)
+    if end < len(index.lowers) and index.lowers[end] in _AFTER_TIME:
+        return False  # "and 12 months after surgery": a time
+    return _joins_list(index, prev, i, lo)
 
 
 def _names_a_number(word):
@@ -1394,27 +1399,32 @@ def _list_continuation(index, row, unit, rows, lo):
         return None  # "sensitivity was 85%, and 40% of the lesions were ...": a share of things
     if prev.integer != row.integer and prev.stat not in ("mean", "median"):
         return None
-    gap = _depth_zero(index, prev, row.a)
-    if gap is None:
+    if not _joins_list(index, prev, row.a, lo):
         return None
-    n = len(gap)
-    while n and gap[n - 1] in _LIST_SEPARATORS:
-        n -= 1
-    if n == len(gap) or len(gap) - n > 3:
-        return None  # no list word right before the value
-    if "to" in gap[n:] and not (prev.a - 1 >= lo and index.lowers[prev.a - 1] == "from"):
-        return None  # "to" joins "from 0.68 to 0.77", not the ends of an interval
     if _in_time_list(index, row.b):
         return None  # "at 1, 3, and 5 minutes"
     texts = index.texts
     if row.b + 1 < len(texts) and texts[row.b] in _RANGE_DASHES - {"and", "to"} \
             and index.numbers[row.b + 1] is not None:
         return None  # "0.96, 0.72–1.27": the low end of an interval
-    head = gap[:n]
-    if head and (head[0] not in _LIST_HEADS or len(head) > 6
-                 or not all(t.isalpha() or t == "-" or t.isdigit() for t in head)):
-        return None
     return prev.stat
+
+
+def _joins_list(index, prev, a, lo):
+    """Tell whether only a list word (after a ``for ...`` group) joins row ``prev`` to ``a``."""
+    gap = _depth_zero(index, prev, a)
+    if gap is None:
+        return False
+    n = len(gap)
+    while n and gap[n - 1] in _LIST_SEPARATORS:
+        n -= 1
+    if n == len(gap) or len(gap) - n > 3:
+        return False  # no list word right before the value
+    if "to" in gap[n:] and not (prev.a - 1 >= lo and index.lowers[prev.a - 1] == "from"):
+        return False  # "to" joins "from 0.68 to 0.77", not the ends of an interval
+    head = gap[:n]
+    return not head or (head[0] in _LIST_HEADS and len(head) <= 6
+                        and all(t.isalpha() or t == "-" or t.isdigit() for t in head))
 
 
 def _in_time_list(index, k):
