@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from evidextract.extract._components import ROW_FIELDS
+from evidextract.extract._components import ROW_FIELDS, ROWS_ONLY
 from evidextract.extract._pipeline import make_pipeline
 
 #: The ``stat`` vocabulary of the statistics table (``STATS_SCHEMA.md``).
@@ -145,9 +145,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     # Each column built with its dtype at once: no inference pass, no astype copy.
     data = {}
     for name, dtype in COLUMNS.items():
-        values = [r.get(name) for r in rows]
+        values = list(map(dict.get, rows, itertools.repeat(name)))
         if dtype == _FLOAT:
-            data[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+            data[name] = np.array(values, dtype=float)  # None becomes NaN
         else:
             data[name] = pd.array(values, dtype=dtype)
     return pd.DataFrame(data, columns=list(COLUMNS), copy=False)
@@ -188,6 +188,7 @@ def _process_chunk(nlp, chunk, batch_size, n_process, errors):
     def as_docs(items):
         for rid, abstract, sections in items:
             doc = nlp.make_doc(abstract)
+            doc.user_data[ROWS_ONLY] = True  # the rows are read, not the spans
             if sections is not None:
                 doc._.evid_sections = sections
             yield doc, (rid, abstract)

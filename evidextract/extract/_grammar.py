@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 from evidextract.extract._numbers import (
     NUMBER_WORDS,
@@ -73,6 +75,7 @@ _ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "o
 
 
 _TOKEN_CACHE: dict = {}
+_COLUMN = (itemgetter(0), itemgetter(1), itemgetter(2))  # the fields of a _TOKEN_CACHE value
 
 
 def _token_info(text):
@@ -132,10 +135,7 @@ def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
     except KeyError:
         get = cache.get
         infos = [get(t) or _token_info(t) for t in texts]
-    if infos:
-        lowers, numbers, is_num = (list(column) for column in zip(*infos, strict=True))
-    else:
-        lowers, numbers, is_num = [], [], []
+    lowers, numbers, is_num = (list(map(_COLUMN[k], infos)) for k in range(3))
     index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
     index.is_num = is_num
     if more_matches is not None:
@@ -211,8 +211,11 @@ def _abbreviations(index):
     found = {}
     texts = index.texts
     nouns = index.covered["COUNT_NOUN"]
-    for i in range(2, len(texts) - 1):
-        if texts[i - 1] == "(" and texts[i + 1] == ")" and texts[i].isupper() and len(texts[i]) > 1:
+    # Only the tokens after an opening bracket: the brackets are found at C speed.
+    for bracket in compress(range(len(texts)), map("(".__eq__, texts)):
+        i = bracket + 1
+        if 2 <= i < len(texts) - 1 and texts[i + 1] == ")" and texts[i].isupper() \
+                and len(texts[i]) > 1:
             hit = nouns.get(i - 2)
             if hit is not None and hit[1] == i - 1:
                 found[texts[i]] = hit[2]

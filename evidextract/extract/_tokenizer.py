@@ -7,6 +7,8 @@ import re
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from evidextract.extract._tokens import TEXT_KEY
+
 #: Longest run without white space handed whole to spaCy's tokenizer. spaCy peels affixes
 #: one at a time and searches the rest of the run for a suffix each time, so its time grows
 #: with the square of a run's length ("((((...", "%%%%...", "±±±..."); longer runs are cut.
@@ -62,13 +64,16 @@ class RunLimitedTokenizer:
         """Tokenize ``text``; ``doc.text == text``."""
         # str.split and the regex's \s agree on white space; split is the cheaper test.
         if len(text) <= MAX_RUN or max(map(len, text.split()), default=0) <= MAX_RUN:
-            return self.tokenizer(text)
-        words, spaces = [], []
-        for piece in _pieces(text):
-            for token in self.tokenizer(piece):
-                words.append(token.text)
-                spaces.append(bool(token.whitespace_))
-        return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
+            doc = self.tokenizer(text)
+        else:
+            words, spaces = [], []
+            for piece in _pieces(text):
+                for token in self.tokenizer(piece):
+                    words.append(token.text)
+                    spaces.append(bool(token.whitespace_))
+            doc = Doc(self.tokenizer.vocab, words=words, spaces=spaces)
+        doc.user_data[TEXT_KEY] = text  # read by token_table, which needs the text
+        return doc
 
     def pipe(self, texts, batch_size: int = 1000):
         """Tokenize a stream of texts."""

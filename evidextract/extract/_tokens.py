@@ -9,6 +9,9 @@ from spacy.attrs import ORTH, SPACY
 _WORDS: dict[int, str] = {}
 _SPACE = ("", " ")  # indexed by the trailing-space flag
 _CACHE_KEY = "evidextract.token_table"
+#: Where :class:`~evidextract.extract._tokenizer.RunLimitedTokenizer` leaves the text it
+#: tokenized: joining the tokens back into it costs as much as looking up their texts.
+TEXT_KEY = "evidextract.text"
 
 
 def token_table(doc) -> tuple[list[str], list[bool], str]:
@@ -45,7 +48,9 @@ def token_table(doc) -> tuple[list[str], list[bool], str]:
                 text = words[h] = strings[h]
             texts.append(text)
     spaces = array[:, 1].astype(bool).tolist()
-    full = "".join(map(add, texts, map(_SPACE.__getitem__, spaces)))
+    full = doc.user_data.get(TEXT_KEY)
+    if full is None or len(full) != doc[-1].idx + len(texts[-1]) + spaces[-1]:
+        full = "".join(map(add, texts, map(_SPACE.__getitem__, spaces)))
     return texts, spaces, full
 
 
@@ -57,5 +62,6 @@ def cache_token_table(doc):
 
 
 def drop_token_table(doc):
-    """Forget the table kept by :func:`cache_token_table` (not to be serialized)."""
+    """Forget the table kept by :func:`cache_token_table` and the text (not to be serialized)."""
     doc.user_data.pop(_CACHE_KEY, None)
+    doc.user_data.pop(TEXT_KEY, None)
