@@ -11,12 +11,25 @@ abstracts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from evidextract.io import _sections as _io_sections
 
 # Where a label may start: the start of the text, or after the characters that end a
 # sentence or a line (the set of ``evidextract.io._sections._BEFORE_LABEL`` plus "\n").
-_STARTS = re.compile(r"(?:^|[.?!:;)\]}\"'\u2019\u201d\u2022*\n])\s*")
+_STARTS = r"(?:^|[.?!:;)\]}\"'\u2019\u201d\u2022*\n])\s*"
+
+
+@lru_cache(maxsize=1)
+def _starts_pattern() -> re.Pattern:
+    """Return a pattern of the places of ``_STARTS`` followed by the start of a known label.
+
+    Most sentences start with other words ("The", "We"); they are passed over at C speed
+    instead of trying the whole label pattern there. The letters are compared ignoring
+    case, as the label pattern compares them.
+    """
+    heads = sorted({re.escape(label.split()[0][:3]) for label in _io_sections._label_table()})
+    return re.compile(_STARTS + "(?=(?i:" + "|".join(heads) + "))")
 
 
 def find_sections(abstract: str) -> list[tuple[str, str, int, int]]:
@@ -33,7 +46,7 @@ def find_sections(abstract: str) -> list[tuple[str, str, int, int]]:
     is_label = _io_sections._is_label
     found = []
     last_end = 0
-    for start in _STARTS.finditer(abstract):
+    for start in _starts_pattern().finditer(abstract):
         p = start.end()
         if p < last_end or p >= len(abstract) or not abstract[p].isupper():
             continue
