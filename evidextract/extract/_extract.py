@@ -162,15 +162,23 @@ def _section_of(sections, start):
 
 def _doc_rows(rid: str, doc, text: str) -> list[dict]:
     sections = doc._.evid_sections or []
-    out = []
-    for row in doc._.evid_rows:
+    rows = doc._.evid_rows
+    for row in rows:
         if text[row["start"]:row["end"]] != row["text"]:
             raise ValueError(f"offsets {row['start']}:{row['end']} do not give {row['text']!r}")
-        record = dict(row)
-        record["record_id"] = rid
-        record["section"] = _section_of(sections, row["start"])
-        out.append(record)
-    return out
+        # The doc's own rows are completed in place: the doc is dropped right after.
+        row["record_id"] = rid
+        row["section"] = _section_of(sections, row["start"])
+    return rows
+
+
+def _read_docs(pairs):
+    """Yield ``(record_id, rows, None)`` or ``(record_id, None, exception)`` per doc."""
+    for doc, (rid, abstract) in pairs:
+        try:
+            yield rid, _doc_rows(rid, doc, abstract), None
+        except Exception as exc:
+            yield rid, None, exc
 
 
 def _process_chunk(nlp, chunk, batch_size, n_process, errors):
@@ -193,26 +201,28 @@ def _process_chunk(nlp, chunk, batch_size, n_process, errors):
                 doc._.evid_sections = sections
             yield doc, (rid, abstract)
 
+    # Each doc is read as it comes and dropped: holding a chunk of docs made the garbage
+    # collector's full passes (over every object of pandas and spaCy) more frequent.
     try:
-        docs = list(nlp.pipe(as_docs(good), batch_size=batch_size, n_process=n_process,
-                             as_tuples=True))
+        results = list(_read_docs(nlp.pipe(as_docs(good), batch_size=batch_size,
+                                           n_process=n_process, as_tuples=True)))
     except Exception:
         if errors == "raise" and len(good) == 1:
             raise
-        docs = []
+        results = []
         for item in good:  # find the record that failed; process the others one by one
             try:
-                docs.extend(nlp.pipe(as_docs([item]), as_tuples=True))
+                results.extend(_read_docs(nlp.pipe(as_docs([item]), as_tuples=True)))
             except Exception as exc:
                 if errors == "raise":
                     raise
                 failed.append((item[0], f"{type(exc).__name__}: {exc}"))
-    for doc, (rid, abstract) in docs:
-        try:
-            rows.extend(_doc_rows(rid, doc, abstract))
-        except Exception as exc:
-            if errors == "raise":
-                raise
+    for rid, doc_rows, exc in results:
+        if exc is None:
+            rows.extend(doc_rows)
+        elif errors == "raise":
+            raise exc
+        else:
             failed.append((rid, f"{type(exc).__name__}: {exc}"))
     return rows, failed
 
