@@ -327,8 +327,14 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
     for frame in chunks:
         failed.extend(frame.attrs.pop("failed"))
         frames.append(frame)
-    result = pd.concat(frames, ignore_index=True) if frames else empty_table()
-    result = result.astype(COLUMNS) if frames else result
+    if len(frames) > 1:
+        result = pd.concat(frames, ignore_index=True)
+    else:  # one chunk (its index already starts at 0), or none
+        result = frames[0] if frames else empty_table()
+    # Each chunk is built with the table's dtypes; cast (a copy) only if concat changed one.
+    changed = {name: dtype for name, dtype in COLUMNS.items() if result[name].dtype != dtype}
+    if changed:
+        result = result.astype(changed)
     result.attrs["failed"] = FailedRecords(failed, columns=["record_id", "reason"]).astype(
         "string")
     return result
