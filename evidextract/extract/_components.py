@@ -15,7 +15,7 @@ from evidextract.extract import (
 from evidextract.extract._grammar import build_index, scan_sentence
 from evidextract.extract._patterns import all_patterns
 from evidextract.extract._sparse import SparseMatcher
-from evidextract.extract._tokens import drop_token_table, token_table
+from evidextract.extract._tokens import cache_token_table, drop_token_table, token_columns
 
 #: Labels of the rule patterns, each a family of ``patterns/*.jsonl``.
 LABELS = ("STAT_KEYWORD", "OUTCOME", "TIMEPOINT", "UNIT", "COUNT_NOUN", "P_VALUE", "CI",
@@ -99,11 +99,13 @@ class StatsComponent:
                     anchored.append(s)
                 else:
                     matches.append((*keys[m], s, e))
-        texts, spaces, full_text = token_table(doc)
+        texts, spaces, full_text = cache_token_table(doc)
+        columns = token_columns(doc)
         drop_token_table(doc)
         rows_only = doc.user_data.pop(ROWS_ONLY, False)
         index = build_index(texts, spaces, matches, LABELS,
-                            lambda t, lw, n, f: self._sparse_matches(t, lw, n, anchored, f))
+                            lambda t, lw, n, f: self._sparse_matches(t, lw, n, anchored, f),
+                            columns=columns)
         rows = []
         spans = []
         if len(doc):
