@@ -140,8 +140,7 @@ class StatsComponent:
             record = {"start": start_char, "end": end_char,
                       "text": full_text[start_char:end_char],
                       "stat": row.stat, "value": float(row.value)}
-            for key in ROW_FIELDS:
-                record[key] = row.fields.get(key)
+            record.update(zip(ROW_FIELDS, map(row.fields.get, ROW_FIELDS), strict=True))
             for key in ("count", "total"):  # whole numbers or nothing
                 value = record[key]
                 if value is not None:
