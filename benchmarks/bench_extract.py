@@ -110,7 +110,7 @@ def main():
     print(f"{'evidextract.extract':<34}{ours:12.1f}   ({rows[-1]} rows)")
     print(f"{'quantulum3.parser.parse':<34}{quant:12.1f}")
     print(f"extract / quantulum3 = {ours / quant:.1f}x (target >= 30)")
-    print(f"extract / tokenizer  = {ours / tok:.2f} (target >= 0.33)")
+    print(f"extract / tokenizer  = {ours / tok:.3f} (target >= 0.33)")
     small = load(a.memory, a.corpus)
     p1, r1 = peak_chunked(small, 1)
     p10, r10 = peak_chunked(small, 10)
