@@ -1,13 +1,14 @@
 """Throughput and memory of ``evidextract.extract``, side by side with its peers.
 
     python benchmarks/bench_extract.py [--n 3000] [--quantulum 300] [--rounds 3] [--slice 250]
+        [--corpus PATH]
 
 Prints abstracts per second on one core, in one run, for: our ``extract`` (tokenizer,
 sentence splitter, statistics component and DataFrame), the spaCy blank English tokenizer
 alone (``nlp.tokenizer.pipe``), and ``quantulum3.parser.parse`` (on a subset, it is slow;
 the rate is per abstract either way). Then the peak traced memory of ``extract(...,
 chunked=True)`` on N and on 10 N abstracts (recycled), which should stay flat.
-Reads ``../shared/bench/abstracts.jsonl.gz`` in place.
+Reads ``../shared/bench/abstracts.jsonl.gz`` in place (``--corpus`` from a git worktree).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "abstracts.jsonl.gz"
 
 
-def load(n):
-    with gzip.open(BENCH, "rt", encoding="utf-8") as f:
+def load(n, corpus=BENCH):
+    with gzip.open(corpus, "rt", encoding="utf-8") as f:
         out = []
         for line in f:
             abstract = json.loads(line).get("abstract") or ""
@@ -61,12 +62,13 @@ def peak_chunked(texts, times):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=3000)
+    ap.add_argument("--corpus", type=Path, default=BENCH, help="the abstracts (.jsonl.gz)")
     ap.add_argument("--quantulum", type=int, default=300)
     ap.add_argument("--memory", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--slice", type=int, default=250, help="abstracts per timed slice")
     a = ap.parse_args()
-    texts = load(a.n)
+    texts = load(a.n, a.corpus)
     import spacy
 
     import evidextract as ee
@@ -108,8 +110,8 @@ def main():
     print(f"{'evidextract.extract':<34}{ours:12.1f}   ({rows[-1]} rows)")
     print(f"{'quantulum3.parser.parse':<34}{quant:12.1f}")
     print(f"extract / quantulum3 = {ours / quant:.1f}x (target >= 30)")
-    print(f"extract / tokenizer  = {ours / tok:.2f} (target >= 0.33)")
-    small = load(a.memory)
+    print(f"extract / tokenizer  = {ours / tok:.3f} (target >= 0.33)")
+    small = load(a.memory, a.corpus)
     p1, r1 = peak_chunked(small, 1)
     p10, r10 = peak_chunked(small, 10)
     print(f"peak traced memory, chunked: {a.memory} abstracts {p1:.1f} MiB ({r1} rows); "

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from evidextract.extract._components import ROW_FIELDS
+from evidextract.extract._components import ROW_FIELDS, ROWS_ONLY
 from evidextract.extract._pipeline import make_pipeline
 
 #: The ``stat`` vocabulary of the statistics table (``STATS_SCHEMA.md``).
@@ -145,9 +145,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     # Each column built with its dtype at once: no inference pass, no astype copy.
     data = {}
     for name, dtype in COLUMNS.items():
-        values = [r.get(name) for r in rows]
+        values = list(map(dict.get, rows, itertools.repeat(name)))
         if dtype == _FLOAT:
-            data[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+            data[name] = np.array(values, dtype=float)  # None becomes NaN
         else:
             data[name] = pd.array(values, dtype=dtype)
     return pd.DataFrame(data, columns=list(COLUMNS), copy=False)
@@ -162,15 +162,23 @@ def _section_of(sections, start):
 
 def _doc_rows(rid: str, doc, text: str) -> list[dict]:
     sections = doc._.evid_sections or []
-    out = []
-    for row in doc._.evid_rows:
+    rows = doc._.evid_rows
+    for row in rows:
         if text[row["start"]:row["end"]] != row["text"]:
             raise ValueError(f"offsets {row['start']}:{row['end']} do not give {row['text']!r}")
-        record = dict(row)
-        record["record_id"] = rid
-        record["section"] = _section_of(sections, row["start"])
-        out.append(record)
-    return out
+        # The doc's own rows are completed in place: the doc is dropped right after.
+        row["record_id"] = rid
+        row["section"] = _section_of(sections, row["start"])
+    return rows
+
+
+def _read_docs(pairs):
+    """Yield ``(record_id, rows, None)`` or ``(record_id, None, exception)`` per doc."""
+    for doc, (rid, abstract) in pairs:
+        try:
+            yield rid, _doc_rows(rid, doc, abstract), None
+        except Exception as exc:
+            yield rid, None, exc
 
 
 def _process_chunk(nlp, chunk, batch_size, n_process, errors):
@@ -188,30 +196,33 @@ def _process_chunk(nlp, chunk, batch_size, n_process, errors):
     def as_docs(items):
         for rid, abstract, sections in items:
             doc = nlp.make_doc(abstract)
+            doc.user_data[ROWS_ONLY] = True  # the rows are read, not the spans
             if sections is not None:
                 doc._.evid_sections = sections
             yield doc, (rid, abstract)
 
+    # Each doc is read as it comes and dropped: holding a chunk of docs made the garbage
+    # collector's full passes (over every object of pandas and spaCy) more frequent.
     try:
-        docs = list(nlp.pipe(as_docs(good), batch_size=batch_size, n_process=n_process,
-                             as_tuples=True))
+        results = list(_read_docs(nlp.pipe(as_docs(good), batch_size=batch_size,
+                                           n_process=n_process, as_tuples=True)))
     except Exception:
         if errors == "raise" and len(good) == 1:
             raise
-        docs = []
+        results = []
         for item in good:  # find the record that failed; process the others one by one
             try:
-                docs.extend(nlp.pipe(as_docs([item]), as_tuples=True))
+                results.extend(_read_docs(nlp.pipe(as_docs([item]), as_tuples=True)))
             except Exception as exc:
                 if errors == "raise":
                     raise
                 failed.append((item[0], f"{type(exc).__name__}: {exc}"))
-    for doc, (rid, abstract) in docs:
-        try:
-            rows.extend(_doc_rows(rid, doc, abstract))
-        except Exception as exc:
-            if errors == "raise":
-                raise
+    for rid, doc_rows, exc in results:
+        if exc is None:
+            rows.extend(doc_rows)
+        elif errors == "raise":
+            raise exc
+        else:
             failed.append((rid, f"{type(exc).__name__}: {exc}"))
     return rows, failed
 
@@ -316,8 +327,14 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
     for frame in chunks:
         failed.extend(frame.attrs.pop("failed"))
         frames.append(frame)
-    result = pd.concat(frames, ignore_index=True) if frames else empty_table()
-    result = result.astype(COLUMNS) if frames else result
+    if len(frames) > 1:
+        result = pd.concat(frames, ignore_index=True)
+    else:  # one chunk (its index already starts at 0), or none
+        result = frames[0] if frames else empty_table()
+    # Each chunk is built with the table's dtypes; cast (a copy) only if concat changed one.
+    changed = {name: dtype for name, dtype in COLUMNS.items() if result[name].dtype != dtype}
+    if changed:
+        result = result.astype(changed)
     result.attrs["failed"] = FailedRecords(failed, columns=["record_id", "reason"]).astype(
         "string")
     return result

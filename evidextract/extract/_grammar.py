@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 from evidextract.extract._numbers import (
     NUMBER_WORDS,
-    ORDINAL_WORDS,
     ordinal_value,
-    parse_number,
+    token_number_info,
     unit_days,
     words_to_number,
 )
@@ -73,15 +74,26 @@ _ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "o
 
 
 _TOKEN_CACHE: dict = {}
+_COLUMN = (itemgetter(0), itemgetter(1), itemgetter(2))  # the fields of a _TOKEN_CACHE value
 
 
 def _token_info(text):
     """Return and cache ``(lower, number or None, counts as a number)`` for a token text."""
-    lower = text.lower()
-    number = parse_number(text)
-    info = (lower, number, number is not None or lower in NUMBER_WORDS or lower in ORDINAL_WORDS)
-    _TOKEN_CACHE[text] = info
+    info = _TOKEN_CACHE[text] = token_number_info(text)
     return info
+
+
+def _token_columns(texts):
+    """Return ``(lowers, numbers, is_num)`` of token texts, one cache lookup a token."""
+    cache = _TOKEN_CACHE
+    if len(cache) > 200_000:
+        cache.clear()
+    try:
+        infos = list(map(cache.__getitem__, texts))  # C-speed when every token is known
+    except KeyError:
+        get = cache.get
+        infos = [get(t) or _token_info(t) for t in texts]
+    return tuple(list(map(_COLUMN[k], infos)) for k in range(3))
 
 
 @dataclass
@@ -118,24 +130,17 @@ class Row:
     integer: bool = False
 
 
-def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
+def build_index(texts, spaces, matches, labels, more_matches=None, columns=None) -> DocIndex:
     """Index matcher output ``[(label, id, start, end)]`` by label and token position.
 
     ``more_matches(texts, lowers, numbers, is_num)``, when given, returns more matches.
+    ``columns``, when given, are the tokens' ``(lowers, numbers, is_num)`` (as
+    :func:`~evidextract.extract._numbers.token_number_info` gives them), else computed here.
     """
-    # One cache lookup a token gives its lower case, its number and whether it counts as one.
-    cache = _TOKEN_CACHE
-    if len(cache) > 200_000:
-        cache.clear()
-    try:
-        infos = list(map(cache.__getitem__, texts))  # C-speed when every token is known
-    except KeyError:
-        get = cache.get
-        infos = [get(t) or _token_info(t) for t in texts]
-    if infos:
-        lowers, numbers, is_num = (list(column) for column in zip(*infos, strict=True))
+    if columns is not None:
+        lowers, numbers, is_num = columns
     else:
-        lowers, numbers, is_num = [], [], []
+        lowers, numbers, is_num = _token_columns(texts)
     index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
     index.is_num = is_num
     if more_matches is not None:
@@ -211,8 +216,11 @@ def _abbreviations(index):
     found = {}
     texts = index.texts
     nouns = index.covered["COUNT_NOUN"]
-    for i in range(2, len(texts) - 1):
-        if texts[i - 1] == "(" and texts[i + 1] == ")" and texts[i].isupper() and len(texts[i]) > 1:
+    # Only the tokens after an opening bracket: the brackets are found at C speed.
+    for bracket in compress(range(len(texts)), map("(".__eq__, texts)):
+        i = bracket + 1
+        if 2 <= i < len(texts) - 1 and texts[i + 1] == ")" and texts[i].isupper() \
+                and len(texts[i]) > 1:
             hit = nouns.get(i - 2)
             if hit is not None and hit[1] == i - 1:
                 found[texts[i]] = hit[2]
