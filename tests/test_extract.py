@@ -203,7 +203,7 @@ def test_extract_bad_record_reported_others_processed(monkeypatch):
         table = ee.extract(records)
     assert sorted(str(w.message).split("'")[1] for w in caught) == ["bad", "boom"]
     assert table.record_id.tolist() == ["ok"]
-    failed = table.attrs["failed"]
+    failed = pd.DataFrame(table.attrs["failed"])
     assert failed.record_id.tolist() == ["bad", "boom"]
     assert "broken rule" in failed.reason.iloc[1]
     with pytest.raises(RuntimeError, match="broken rule"):

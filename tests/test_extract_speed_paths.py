@@ -126,7 +126,7 @@ def test_extract_speed_row_check_fails_one_record_only():
     with pytest.warns(ExtractWarning, match="'b'"):
         table = ee.extract(records, nlp=nlp)
     assert table.record_id.unique().tolist() == ["a", "c"]
-    assert table.attrs["failed"].record_id.tolist() == ["b"]
+    assert [f["record_id"] for f in table.attrs["failed"]] == ["b"]
     with pytest.raises(ValueError, match="do not give"):
         ee.extract(records, nlp=nlp, errors="raise")
 

@@ -41,35 +41,6 @@ class ExtractWarning(UserWarning):
     """A record could not be processed; the others were."""
 
 
-class FailedRecords(pd.DataFrame):
-    """The records ``extract`` could not process (``record_id``, ``reason``).
-
-    A DataFrame in every respect but one: ``==`` compares whole tables and gives a bool.
-    pandas compares ``attrs`` with ``==`` whenever it carries them over (``concat``,
-    ``merge``, ``astype``), which a plain DataFrame in ``attrs`` makes fail.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> a = pd.DataFrame({"x": [1]}); a.attrs["failed"] = FailedRecords(columns=["record_id"])
-    >>> b = a.copy(); b.attrs["failed"] = FailedRecords(columns=["record_id"])
-    >>> len(pd.concat([a, b])), type(a.astype(float).attrs["failed"]).__name__
-    (2, 'FailedRecords')
-    """
-
-    @property
-    def _constructor(self):
-        return FailedRecords
-
-    def __eq__(self, other):
-        return isinstance(other, pd.DataFrame) and self.equals(other)
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    __hash__ = None
-
-
 def _records(records) -> Iterator[tuple[str, str, list | None]]:
     """Yield ``(record_id, abstract, sections or None)`` from any accepted input."""
     if isinstance(records, str):
@@ -234,6 +205,15 @@ def _report(failed, errors):
                           stacklevel=3)
 
 
+def _failed_list(failed) -> list[dict]:
+    """Return ``(record_id, reason)`` pairs as the JSON-ready list ``attrs["failed"]`` holds.
+
+    Plain lists of dicts, not a DataFrame: pandas compares ``attrs`` with ``==`` when it
+    carries them over (``concat``, ``merge``) and writes them as JSON in ``to_parquet``.
+    """
+    return [{"record_id": str(rid), "reason": str(reason)} for rid, reason in failed]
+
+
 def _iter_chunks(records, nlp, n_process, batch_size, errors, start_index):
     source = _records(records)
     offset = start_index
@@ -246,8 +226,7 @@ def _iter_chunks(records, nlp, n_process, batch_size, errors, start_index):
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)
         _report(failed, errors)
-        # A tuple, not a DataFrame: pandas compares attrs when concatenating chunks.
-        frame.attrs["failed"] = tuple(failed)
+        frame.attrs["failed"] = _failed_list(failed)
         yield frame
 
 
@@ -271,9 +250,9 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
     errors : {"warn", "raise", "ignore"}, default "warn"
         What to do with a record whose processing fails: warn (``ExtractWarning`` naming
         the record) and go on, raise, or go on silently. Failed records are listed in
-        ``df.attrs["failed"]``: a DataFrame (columns ``record_id``, ``reason``), or with
-        ``chunked`` a tuple of ``(record_id, reason)`` pairs on each chunk (a DataFrame
-        there would stop ``pandas.concat`` of the chunks, which compares ``attrs``).
+        ``df.attrs["failed"]`` (with ``chunked``, on each chunk) as ``{"record_id",
+        "reason"}`` dicts: ``pd.DataFrame(df.attrs["failed"])`` tabulates them, and the
+        table still writes to Parquet, which stores ``attrs`` as JSON.
     nlp : spacy.language.Language, optional
         A pipeline with the ``evidextract_sentences`` and ``evidextract_stats``
         components; :func:`make_pipeline` by default.
@@ -335,8 +314,7 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
     changed = {name: dtype for name, dtype in COLUMNS.items() if result[name].dtype != dtype}
     if changed:
         result = result.astype(changed)
-    result.attrs["failed"] = FailedRecords(failed, columns=["record_id", "reason"]).astype(
-        "string")
+    result.attrs["failed"] = failed
     return result
 
 
