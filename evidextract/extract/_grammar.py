@@ -113,6 +113,10 @@ class DocIndex:
     tp_sorted: list | None = None
     positions: list | None = None
     is_num: list | None = None
+    # State kept across the sentences of a document:
+    seen_counts: list = field(default_factory=list)  # sample sizes stated so far
+    list_sums: dict = field(default_factory=dict)    # list start -> sum of its counts
+    keyword_starts: list | None = None               # sorted starts of statistic keywords
 
 
 @dataclass
@@ -1693,7 +1697,7 @@ def _of_clause(index, owner, lo):
 
 def _list_sum(index, k, hi):
     """Add up the counts that open the items of a list from ``k`` to the clause end."""
-    cache = index.__dict__.setdefault("list_sums", {})  # once per list, not once per item
+    cache = index.list_sums  # once per list, not once per item
     if k not in cache:
         cache[k] = _add_list(index, k, hi)
     return cache[k]
@@ -1919,7 +1923,7 @@ def _sex_pair_total(index, main):
 
 def _doc_counts(index):
     """Sample sizes stated so far in the document (kept on the index, sentence after sentence)."""
-    return index.__dict__.setdefault("seen_counts", [])
+    return index.seen_counts
 
 
 def _totals_by_percent(index, main):
@@ -1993,9 +1997,9 @@ def _keyword_lists(index, lo, hi):
     """Find lists of statistic keywords: ``sensitivity, specificity and accuracy``."""
     lists, current, last_end = [], [], None
     cover = index.starts["STAT_KEYWORD"]
-    starts = index.__dict__.get("keyword_starts")  # sorted once a document
+    starts = index.keyword_starts  # sorted once a document
     if starts is None:
-        starts = index.__dict__["keyword_starts"] = sorted(cover)
+        starts = index.keyword_starts = sorted(cover)
     for k in starts[bisect_left(starts, lo):bisect_left(starts, hi)]:
         if last_end is not None and k < last_end:
             continue  # inside the keyword before
