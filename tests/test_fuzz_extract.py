@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,7 +48,7 @@ JOINED = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=60).map("".jo
 def _real_abstracts():
     frame = ev.read(sorted((ROOT / "data" / "seeds").glob("*.txt")), errors="ignore")
     abstracts = [a for a in frame["abstract"] if a]
-    gold = ROOT.parent / "shared" / "eval"
+    gold = SHARED / "eval"
     for path in sorted(gold.glob("**/*records*.jsonl"))[:2]:
         with open(path, encoding="utf-8") as handle:
             abstracts += [json.loads(line).get("abstract") or "" for line in handle][:40]
