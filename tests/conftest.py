@@ -1,5 +1,6 @@
 """Shared fixtures: paths to the shared corpora and a matplotlib backend for tests."""
 
+import os
 from pathlib import Path
 
 import matplotlib
@@ -9,7 +10,8 @@ from hypothesis import settings
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# EVIDEXTRACT_SHARED points elsewhere, e.g. from a git worktree that has no ../shared.
+SHARED = Path(os.environ.get("EVIDEXTRACT_SHARED", ROOT.parent / "shared"))
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -17,7 +19,7 @@ DATA = Path(__file__).resolve().parent / "data"
 def shared_dir():
     """The ``../shared`` folder beside the repository (seeds, formats, eval, bench)."""
     if not SHARED.is_dir():
-        pytest.skip("../shared is not beside this checkout")
+        pytest.skip(f"{SHARED} not found (set EVIDEXTRACT_SHARED)")
     return SHARED
 
 

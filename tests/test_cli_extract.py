@@ -74,6 +74,28 @@ def test_cli_extract_single_table(inputs, tmp_path, suffix):
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no debris
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_cli_extract_single_table_leaves_out_records_seen_before(inputs, tmp_path, capsys,
+                                                                 suffix):
+    paths, expected = inputs
+    # The first record again, with no PMID, in a RIS export: the same abstract.
+    first = evidextract.read(paths[0]).iloc[0]
+    again = tmp_path / "scopus.ris"
+    again.write_text(f"TY  - JOUR\nTI  - {first.title}\nAB  - {first.abstract}\nER  - \n",
+                     encoding="utf-8")
+    target = tmp_path / f"stats{suffix}"
+    argv = ["extract", *map(str, paths), str(again), "-o", str(target), "--no-progress"]
+    assert main(argv) == 0
+    assert "(1 repeated record left out)" in capsys.readouterr().err
+    table = pd.read_csv(target) if suffix == ".csv" else pd.read_parquet(target)
+    assert _key_columns(table) == _key_columns(expected)
+
+    assert main([*argv, "--keep-duplicates"]) == 0
+    table = pd.read_csv(target) if suffix == ".csv" else pd.read_parquet(target)
+    first_rows = expected[expected["record_id"] == first.record_id]
+    assert len(table) == len(expected) + len(first_rows) > len(expected)
+
+
 def test_cli_extract_failed_input_exits_one_after_writing_the_rest(inputs, tmp_path, capsys):
     paths, expected = inputs
     broken = tmp_path / "broken.xml.gz"

@@ -203,7 +203,7 @@ def test_extract_bad_record_reported_others_processed(monkeypatch):
         table = ee.extract(records)
     assert sorted(str(w.message).split("'")[1] for w in caught) == ["bad", "boom"]
     assert table.record_id.tolist() == ["ok"]
-    failed = table.attrs["failed"]
+    failed = pd.DataFrame(table.attrs["failed"])
     assert failed.record_id.tolist() == ["bad", "boom"]
     assert "broken rule" in failed.reason.iloc[1]
     with pytest.raises(RuntimeError, match="broken rule"):
@@ -315,9 +315,27 @@ def test_extract_sparse_matcher_agrees_with_spacy_matcher(dev):
     ("45∼50 mg/ml", ["45", "∼", "50", "mg", "/", "ml"]),
     ("4.5° (± 1.2", ["4.5", "°", "(", "±", "1.2"]),
     ("+/-3.2 (34/64; 53.1%)", ["+/-", "3.2", "(", "34", "/", "64", ";", "53.1", "%", ")"]),
+    # brackets glued to numbers, as typeset by some journals
+    ("65(±7) years", ["65", "(", "±", "7", ")", "years"]),
+    ("97%(87 to 99)", ["97", "%", "(", "87", "to", "99", ")"]),
+    ("12.8(±12.4)ng/mL", ["12.8", "(", "±", "12.4", ")", "ng", "/", "mL"]),
+    ("0.81[0.72-0.90]", ["0.81", "[", "0.72", "-", "0.90", "]"]),
+    ("CD4(+) IL-6(-174)", ["CD4", "(", "+", ")", "IL-6", "(", "-174", ")"]),
 ])
 def test_extract_tokenizer_rules(text, tokens):
     assert [t.text for t in ee.make_pipeline().tokenizer(text)] == tokens
+
+
+@pytest.mark.parametrize("glued, spaced, text", [
+    ("Mean age was 65(±7) years.", "Mean age was 65 (±7) years.", "65(±7)"),
+    ("Sensitivity was 97%(87 to 99).", "Sensitivity was 97% (87 to 99).", "97%(87 to 99)"),
+    ("AUC was 0.81[0.72-0.90].", "AUC was 0.81 [0.72-0.90].", "0.81[0.72-0.90]"),
+])
+def test_extract_glued_brackets_read_as_spaced(glued, spaced, text):
+    columns = ["stat", "value", "sd", "ci_low", "ci_high"]
+    got = ee.extract(glued)
+    assert got["text"].tolist() == [text]
+    assert got[columns].equals(ee.extract(spaced)[columns])
 
 
 def test_extract_sentence_splitter():

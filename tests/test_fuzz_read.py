@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SHARED as SHARED_ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,7 @@ import evidextract as ev
 from evidextract.io import FORMATS, RECORD_COLUMNS, STATUSES, ReadError
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "formats"
+SHARED = SHARED_ROOT / "formats"
 PREFIX = 30_000  # bytes of each seed kept, so one example stays well under a second
 LOCAL = (sorted((ROOT / "tests" / "data" / "io").iterdir())
          + sorted((ROOT / "tests" / "data" / "fuzz").iterdir())

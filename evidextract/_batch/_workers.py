@@ -126,8 +126,8 @@ def _mark(records: pd.DataFrame, label, reason: str) -> None:
 def extract_chunk(records: pd.DataFrame, extractor) -> pd.DataFrame:
     """Extract the statistics of one chunk; a record that breaks the extractor is marked.
 
-    Records the extractor reports in ``stats.attrs["failed"]`` (columns
-    ``record_id, reason``), as :func:`evidextract.extract` does, get status
+    Records the extractor reports in ``stats.attrs["failed"]`` (``{"record_id",
+    "reason"}`` dicts), as :func:`evidextract.extract` does, get status
     ``error`` and the reason as message, in place in ``records``. When the
     extractor raises on the whole chunk, the records are retried one by one
     and those that still fail are marked the same way: no record is lost and
@@ -139,8 +139,8 @@ def extract_chunk(records: pd.DataFrame, extractor) -> pd.DataFrame:
         stats = None
     if stats is not None:
         failed = stats.attrs.get("failed")
-        if failed is not None and len(failed):
-            reasons = dict(zip(failed["record_id"].astype(str), failed["reason"], strict=True))
+        if failed:
+            reasons = {str(item["record_id"]): item["reason"] for item in failed}
             for label, rid in records["record_id"].items():
                 if str(rid) in reasons:
                     _mark(records, label, str(reasons[str(rid)]))

@@ -6,10 +6,15 @@ running the same command again. The exit status is 0 when every input was
 read, 1 when some failed (reported at the end; the rest is written), 2 on a
 usage error, 130 on Ctrl-C and 143 on SIGTERM (what batch schedulers send
 before killing a job): both save the manifest and keep every finished part.
+
+One table holds each record once: a record whose DOI or abstract came earlier
+(the same article exported by PubMed and by Scopus) gives no rows, as in
+:func:`evidextract.read`. Parts keep every record, so that they stay resumable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -43,38 +48,88 @@ def add_arguments(parser):
                         help="identify finished inputs by SHA-256 too, not only size and mtime")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
+    parser.add_argument("--keep-duplicates", action="store_true",
+                        help="one table: keep records whose DOI or abstract came earlier "
+                        "(default: their rows are dropped)")
 
 
-def _write_table(run, target: Path) -> int:
-    """Stream the statistics parts of ``run`` into one file, atomically; return its rows."""
+class _FirstSeen:
+    """Tell, part by part, which records repeat one of an earlier part or of the same part.
+
+    Keys are hashed to 16 bytes, so a million records cost tens of megabytes.
+    """
+
+    def __init__(self):
+        self.keys = set()
+        self.dropped = 0
+
+    def repeated_ids(self, records: pd.DataFrame) -> set:
+        from evidextract.io._read import duplicate_keys
+
+        repeated, kept = set(), set()
+        for record in records[["record_id", "doi", "abstract", "status"]].itertuples(index=False):
+            fields = {"doi": record.doi or "", "abstract": record.abstract or "",
+                      "status": record.status}
+            keys = [hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
+                    for key in duplicate_keys(fields)]
+            if any(key in self.keys for key in keys):
+                repeated.add(record.record_id)
+                self.dropped += 1
+            else:
+                kept.add(record.record_id)
+            self.keys.update(keys)
+        return repeated - kept  # an id shared with a kept record keeps its rows
+
+
+def _unique_parts(run, first_seen):
+    """Yield each statistics part as an Arrow table without the rows of repeated records."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from evidextract._batch._parts import read_parts
 
-    paths = run.part_paths("statistics")
+    for stats_path, records_path in zip(run.part_paths("statistics"),
+                                        run.part_paths("records"), strict=True):
+        table = pq.read_table(stats_path).replace_schema_metadata(None)
+        if first_seen is not None:
+            repeated = first_seen.repeated_ids(read_parts([records_path]))
+            if repeated and table.num_rows:
+                keep = pc.invert(pc.is_in(table["record_id"], value_set=pa.array(sorted(repeated))))
+                table = table.filter(keep)
+        yield table
+
+
+def _write_table(run, target: Path, first_seen=None) -> int:
+    """Stream the statistics parts of ``run`` into one file, atomically; return its rows.
+
+    ``first_seen``, a :class:`_FirstSeen`, drops the rows of records seen before.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     rows = 0
     suffix = target.suffix.lower()
     try:
+        parts = _unique_parts(run, first_seen)  # one part at a time: memory stays bounded
         if suffix == ".parquet":
-            tables = (pq.read_table(path).replace_schema_metadata(None) for path in paths)
-            first = next(tables, None)
+            first = next(parts, None)
             if first is None:
                 first = _empty_statistics_table()
             with pq.ParquetWriter(temp_name, first.schema) as writer:
-                for table in [first] if first is not None else []:
-                    writer.write_table(table)
-                    rows += table.num_rows
-                for table in tables:
+                writer.write_table(first)
+                rows += first.num_rows
+                for table in parts:
                     writer.write_table(table.cast(first.schema))
                     rows += table.num_rows
         else:
             with open(temp_name, "w", encoding="utf-8", newline="") as handle:
                 header = True
-                for path in paths:  # one part at a time: memory stays bounded
-                    frame = read_parts([path])
+                for table in parts:
+                    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
                     rows += len(frame)
                     if suffix == ".csv":
                         frame.to_csv(handle, header=header, index=False)
@@ -153,8 +208,12 @@ def _run(args) -> int:
             )
         print(batch.summary(), file=sys.stderr)
         if single:
-            rows = _write_table(batch, target)
-            print(f"wrote {rows} statistics to {target}", file=sys.stderr)
+            first_seen = None if args.keep_duplicates else _FirstSeen()
+            rows = _write_table(batch, target, first_seen)
+            dropped = first_seen.dropped if first_seen is not None else 0
+            repeated = f" ({dropped} repeated record{'s' if dropped > 1 else ''} left out)" \
+                if dropped else ""
+            print(f"wrote {rows} statistics to {target}{repeated}", file=sys.stderr)
         else:
             print(f"parts in {target}/statistics and {target}/records, "
                   f"manifest {target / 'manifest.json'}", file=sys.stderr)

@@ -61,12 +61,9 @@ def extract_with_progress(records: pd.DataFrame, progress: bool = True) -> pd.Da
         for part in extract(records, chunked=True, batch_size=CHUNK, errors="ignore"):
             parts.append(part)
             bar.update(min(CHUNK, len(records) - bar.n))
-    failed = [part.attrs["failed"] for part in parts if len(part.attrs.get("failed", ()))]
-    for part in parts:
-        part.attrs = {}  # they hold DataFrames, which pandas cannot compare in concat
+    failed = [item for part in parts for item in part.attrs.get("failed", [])]
     stats = pd.concat(parts, ignore_index=True) if parts else extract(records.head(0))
-    if failed:
-        stats.attrs["failed"] = pd.concat(failed, ignore_index=True)
+    stats.attrs["failed"] = failed
     return stats
 
 
@@ -86,9 +83,9 @@ def run(args) -> int:
     readable = records[records["status"] == "ok"] if "status" in records else records
     stats = extract_with_progress(readable, progress=args.progress)  # others have no text
     stats.to_csv(out / "stats.csv", index=False)
-    failed = stats.attrs.get("failed", pd.DataFrame(columns=["record_id", "reason"]))
-    for _, row in failed.iterrows():
-        print(f"extract: record {row['record_id']} not processed: {row['reason']}",
+    failed = stats.attrs.get("failed", [])
+    for item in failed:
+        print(f"extract: record {item['record_id']} not processed: {item['reason']}",
               file=sys.stderr)
     status = records["status"].value_counts().to_dict() if "status" in records else {}
     not_processed = f", {len(failed)} not processed by extract" if len(failed) else ""

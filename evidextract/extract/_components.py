@@ -15,7 +15,7 @@ from evidextract.extract import (
 from evidextract.extract._grammar import build_index, scan_sentence
 from evidextract.extract._patterns import all_patterns
 from evidextract.extract._sparse import SparseMatcher
-from evidextract.extract._tokens import drop_token_table, token_table
+from evidextract.extract._tokens import cache_token_table, drop_token_table, token_columns
 
 #: Labels of the rule patterns, each a family of ``patterns/*.jsonl``.
 LABELS = ("STAT_KEYWORD", "OUTCOME", "TIMEPOINT", "UNIT", "COUNT_NOUN", "P_VALUE", "CI",
@@ -23,6 +23,10 @@ LABELS = ("STAT_KEYWORD", "OUTCOME", "TIMEPOINT", "UNIT", "COUNT_NOUN", "P_VALUE
 
 #: Longest ``sentence`` reported whole; longer ones are cut around the statistic.
 MAX_SENTENCE = 2000
+
+#: ``doc.user_data`` key: when set, the component stores the rows only, not the spans
+#: (``extract`` reads the rows; a Span with its extension attribute costs more than a row).
+ROWS_ONLY = "evidextract.rows_only"
 
 #: Fields a row may carry besides its offsets, in the order of the statistics table.
 ROW_FIELDS = ("comparator", "sd", "se", "ci_low", "ci_high", "ci_level", "range_low",
@@ -41,7 +45,8 @@ class StatsComponent:
 
     Sets ``doc._.evid_rows`` (a list of dicts: ``start``, ``end``, ``text``, ``stat``,
     ``value``, the fields of :data:`ROW_FIELDS`, ``sentence``, ``sentence_index``, ``pattern_id``,
-    ``link_id``) and ``doc.spans[spans_key]``, one span per row with ``span._.evid_row``.
+    ``link_id``) and ``doc.spans[spans_key]``, one span per row with ``span._.evid_row``
+    (not when ``doc.user_data[ROWS_ONLY]`` is set).
     """
 
     def __init__(self, nlp: Language, name: str = "evidextract_stats", spans_key: str = "evid"):
@@ -94,10 +99,13 @@ class StatsComponent:
                     anchored.append(s)
                 else:
                     matches.append((*keys[m], s, e))
-        texts, spaces, full_text = token_table(doc)
+        texts, spaces, full_text = cache_token_table(doc)
+        columns = token_columns(doc)
         drop_token_table(doc)
+        rows_only = doc.user_data.pop(ROWS_ONLY, False)
         index = build_index(texts, spaces, matches, LABELS,
-                            lambda t, lw, n, f: self._sparse_matches(t, lw, n, anchored, f))
+                            lambda t, lw, n, f: self._sparse_matches(t, lw, n, anchored, f),
+                            columns=columns)
         rows = []
         spans = []
         if len(doc):
@@ -132,8 +140,7 @@ class StatsComponent:
             record = {"start": start_char, "end": end_char,
                       "text": full_text[start_char:end_char],
                       "stat": row.stat, "value": float(row.value)}
-            for key in ROW_FIELDS:
-                record[key] = row.fields.get(key)
+            record.update(zip(ROW_FIELDS, map(row.fields.get, ROW_FIELDS), strict=True))
             for key in ("count", "total"):  # whole numbers or nothing
                 value = record[key]
                 if value is not None:
@@ -144,13 +151,16 @@ class StatsComponent:
             record["link_id"] = None
             by_id[id(row)] = record
             out.append((row, record))
-            spans.append(Span(doc, row.a, row.b, label=row.stat))
-            spans[-1]._.evid_row = record
         for row, record in out:
             if row.link is not None and id(row.link) in by_id:
                 record["link_id"] = by_id[id(row.link)]["start"]
         doc._.evid_rows = [record for _, record in out]
-        doc.spans[self.spans_key] = spans
+        if not rows_only:
+            for row, record in out:
+                span = Span(doc, row.a, row.b, label=row.stat)
+                span._.evid_row = record
+                spans.append(span)
+            doc.spans[self.spans_key] = spans
         return doc
 
 

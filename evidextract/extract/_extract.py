@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from evidextract.extract._components import ROW_FIELDS
+from evidextract.extract._components import ROW_FIELDS, ROWS_ONLY
 from evidextract.extract._pipeline import make_pipeline
 
 #: The ``stat`` vocabulary of the statistics table (``STATS_SCHEMA.md``).
@@ -39,35 +39,6 @@ assert set(ROW_FIELDS) <= set(COLUMNS)
 
 class ExtractWarning(UserWarning):
     """A record could not be processed; the others were."""
-
-
-class FailedRecords(pd.DataFrame):
-    """The records ``extract`` could not process (``record_id``, ``reason``).
-
-    A DataFrame in every respect but one: ``==`` compares whole tables and gives a bool.
-    pandas compares ``attrs`` with ``==`` whenever it carries them over (``concat``,
-    ``merge``, ``astype``), which a plain DataFrame in ``attrs`` makes fail.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> a = pd.DataFrame({"x": [1]}); a.attrs["failed"] = FailedRecords(columns=["record_id"])
-    >>> b = a.copy(); b.attrs["failed"] = FailedRecords(columns=["record_id"])
-    >>> len(pd.concat([a, b])), type(a.astype(float).attrs["failed"]).__name__
-    (2, 'FailedRecords')
-    """
-
-    @property
-    def _constructor(self):
-        return FailedRecords
-
-    def __eq__(self, other):
-        return isinstance(other, pd.DataFrame) and self.equals(other)
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    __hash__ = None
 
 
 def _records(records) -> Iterator[tuple[str, str, list | None]]:
@@ -145,9 +116,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     # Each column built with its dtype at once: no inference pass, no astype copy.
     data = {}
     for name, dtype in COLUMNS.items():
-        values = [r.get(name) for r in rows]
+        values = list(map(dict.get, rows, itertools.repeat(name)))
         if dtype == _FLOAT:
-            data[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+            data[name] = np.array(values, dtype=float)  # None becomes NaN
         else:
             data[name] = pd.array(values, dtype=dtype)
     return pd.DataFrame(data, columns=list(COLUMNS), copy=False)
@@ -162,15 +133,23 @@ def _section_of(sections, start):
 
 def _doc_rows(rid: str, doc, text: str) -> list[dict]:
     sections = doc._.evid_sections or []
-    out = []
-    for row in doc._.evid_rows:
+    rows = doc._.evid_rows
+    for row in rows:
         if text[row["start"]:row["end"]] != row["text"]:
             raise ValueError(f"offsets {row['start']}:{row['end']} do not give {row['text']!r}")
-        record = dict(row)
-        record["record_id"] = rid
-        record["section"] = _section_of(sections, row["start"])
-        out.append(record)
-    return out
+        # The doc's own rows are completed in place: the doc is dropped right after.
+        row["record_id"] = rid
+        row["section"] = _section_of(sections, row["start"])
+    return rows
+
+
+def _read_docs(pairs):
+    """Yield ``(record_id, rows, None)`` or ``(record_id, None, exception)`` per doc."""
+    for doc, (rid, abstract) in pairs:
+        try:
+            yield rid, _doc_rows(rid, doc, abstract), None
+        except Exception as exc:
+            yield rid, None, exc
 
 
 def _process_chunk(nlp, chunk, batch_size, n_process, errors):
@@ -188,30 +167,33 @@ def _process_chunk(nlp, chunk, batch_size, n_process, errors):
     def as_docs(items):
         for rid, abstract, sections in items:
             doc = nlp.make_doc(abstract)
+            doc.user_data[ROWS_ONLY] = True  # the rows are read, not the spans
             if sections is not None:
                 doc._.evid_sections = sections
             yield doc, (rid, abstract)
 
+    # Each doc is read as it comes and dropped: holding a chunk of docs made the garbage
+    # collector's full passes (over every object of pandas and spaCy) more frequent.
     try:
-        docs = list(nlp.pipe(as_docs(good), batch_size=batch_size, n_process=n_process,
-                             as_tuples=True))
+        results = list(_read_docs(nlp.pipe(as_docs(good), batch_size=batch_size,
+                                           n_process=n_process, as_tuples=True)))
     except Exception:
         if errors == "raise" and len(good) == 1:
             raise
-        docs = []
+        results = []
         for item in good:  # find the record that failed; process the others one by one
             try:
-                docs.extend(nlp.pipe(as_docs([item]), as_tuples=True))
+                results.extend(_read_docs(nlp.pipe(as_docs([item]), as_tuples=True)))
             except Exception as exc:
                 if errors == "raise":
                     raise
                 failed.append((item[0], f"{type(exc).__name__}: {exc}"))
-    for doc, (rid, abstract) in docs:
-        try:
-            rows.extend(_doc_rows(rid, doc, abstract))
-        except Exception as exc:
-            if errors == "raise":
-                raise
+    for rid, doc_rows, exc in results:
+        if exc is None:
+            rows.extend(doc_rows)
+        elif errors == "raise":
+            raise exc
+        else:
             failed.append((rid, f"{type(exc).__name__}: {exc}"))
     return rows, failed
 
@@ -221,6 +203,15 @@ def _report(failed, errors):
         for rid, reason in failed:
             warnings.warn(f"record {rid!r} was not processed: {reason}", ExtractWarning,
                           stacklevel=3)
+
+
+def _failed_list(failed) -> list[dict]:
+    """Return ``(record_id, reason)`` pairs as the JSON-ready list ``attrs["failed"]`` holds.
+
+    Plain lists of dicts, not a DataFrame: pandas compares ``attrs`` with ``==`` when it
+    carries them over (``concat``, ``merge``) and writes them as JSON in ``to_parquet``.
+    """
+    return [{"record_id": str(rid), "reason": str(reason)} for rid, reason in failed]
 
 
 def _iter_chunks(records, nlp, n_process, batch_size, errors, start_index):
@@ -235,8 +226,7 @@ def _iter_chunks(records, nlp, n_process, batch_size, errors, start_index):
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)
         _report(failed, errors)
-        # A tuple, not a DataFrame: pandas compares attrs when concatenating chunks.
-        frame.attrs["failed"] = tuple(failed)
+        frame.attrs["failed"] = _failed_list(failed)
         yield frame
 
 
@@ -260,9 +250,9 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
     errors : {"warn", "raise", "ignore"}, default "warn"
         What to do with a record whose processing fails: warn (``ExtractWarning`` naming
         the record) and go on, raise, or go on silently. Failed records are listed in
-        ``df.attrs["failed"]``: a DataFrame (columns ``record_id``, ``reason``), or with
-        ``chunked`` a tuple of ``(record_id, reason)`` pairs on each chunk (a DataFrame
-        there would stop ``pandas.concat`` of the chunks, which compares ``attrs``).
+        ``df.attrs["failed"]`` (with ``chunked``, on each chunk) as ``{"record_id",
+        "reason"}`` dicts: ``pd.DataFrame(df.attrs["failed"])`` tabulates them, and the
+        table still writes to Parquet, which stores ``attrs`` as JSON.
     nlp : spacy.language.Language, optional
         A pipeline with the ``evidextract_sentences`` and ``evidextract_stats``
         components; :func:`make_pipeline` by default.
@@ -316,10 +306,15 @@ def extract(records, *, n_process: int = 1, batch_size: int = 256, chunked: bool
     for frame in chunks:
         failed.extend(frame.attrs.pop("failed"))
         frames.append(frame)
-    result = pd.concat(frames, ignore_index=True) if frames else empty_table()
-    result = result.astype(COLUMNS) if frames else result
-    result.attrs["failed"] = FailedRecords(failed, columns=["record_id", "reason"]).astype(
-        "string")
+    if len(frames) > 1:
+        result = pd.concat(frames, ignore_index=True)
+    else:  # one chunk (its index already starts at 0), or none
+        result = frames[0] if frames else empty_table()
+    # Each chunk is built with the table's dtypes; cast (a copy) only if concat changed one.
+    changed = {name: dtype for name, dtype in COLUMNS.items() if result[name].dtype != dtype}
+    if changed:
+        result = result.astype(changed)
+    result.attrs["failed"] = failed
     return result
 
 

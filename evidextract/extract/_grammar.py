@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 from evidextract.extract._numbers import (
     NUMBER_WORDS,
-    ORDINAL_WORDS,
     ordinal_value,
-    parse_number,
+    token_number_info,
     unit_days,
     words_to_number,
 )
@@ -73,15 +74,26 @@ _ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "o
 
 
 _TOKEN_CACHE: dict = {}
+_COLUMN = (itemgetter(0), itemgetter(1), itemgetter(2))  # the fields of a _TOKEN_CACHE value
 
 
 def _token_info(text):
     """Return and cache ``(lower, number or None, counts as a number)`` for a token text."""
-    lower = text.lower()
-    number = parse_number(text)
-    info = (lower, number, number is not None or lower in NUMBER_WORDS or lower in ORDINAL_WORDS)
-    _TOKEN_CACHE[text] = info
+    info = _TOKEN_CACHE[text] = token_number_info(text)
     return info
+
+
+def _token_columns(texts):
+    """Return ``(lowers, numbers, is_num)`` of token texts, one cache lookup a token."""
+    cache = _TOKEN_CACHE
+    if len(cache) > 200_000:
+        cache.clear()
+    try:
+        infos = list(map(cache.__getitem__, texts))  # C-speed when every token is known
+    except KeyError:
+        get = cache.get
+        infos = [get(t) or _token_info(t) for t in texts]
+    return tuple(list(map(_COLUMN[k], infos)) for k in range(3))
 
 
 @dataclass
@@ -101,6 +113,10 @@ class DocIndex:
     tp_sorted: list | None = None
     positions: list | None = None
     is_num: list | None = None
+    # State kept across the sentences of a document:
+    seen_counts: list = field(default_factory=list)  # sample sizes stated so far
+    list_sums: dict = field(default_factory=dict)    # list start -> sum of its counts
+    keyword_starts: list | None = None               # sorted starts of statistic keywords
 
 
 @dataclass
@@ -118,24 +134,17 @@ class Row:
     integer: bool = False
 
 
-def build_index(texts, spaces, matches, labels, more_matches=None) -> DocIndex:
+def build_index(texts, spaces, matches, labels, more_matches=None, columns=None) -> DocIndex:
     """Index matcher output ``[(label, id, start, end)]`` by label and token position.
 
     ``more_matches(texts, lowers, numbers, is_num)``, when given, returns more matches.
+    ``columns``, when given, are the tokens' ``(lowers, numbers, is_num)`` (as
+    :func:`~evidextract.extract._numbers.token_number_info` gives them), else computed here.
     """
-    # One cache lookup a token gives its lower case, its number and whether it counts as one.
-    cache = _TOKEN_CACHE
-    if len(cache) > 200_000:
-        cache.clear()
-    try:
-        infos = list(map(cache.__getitem__, texts))  # C-speed when every token is known
-    except KeyError:
-        get = cache.get
-        infos = [get(t) or _token_info(t) for t in texts]
-    if infos:
-        lowers, numbers, is_num = (list(column) for column in zip(*infos, strict=True))
+    if columns is not None:
+        lowers, numbers, is_num = columns
     else:
-        lowers, numbers, is_num = [], [], []
+        lowers, numbers, is_num = _token_columns(texts)
     index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
     index.is_num = is_num
     if more_matches is not None:
@@ -211,8 +220,11 @@ def _abbreviations(index):
     found = {}
     texts = index.texts
     nouns = index.covered["COUNT_NOUN"]
-    for i in range(2, len(texts) - 1):
-        if texts[i - 1] == "(" and texts[i + 1] == ")" and texts[i].isupper() and len(texts[i]) > 1:
+    # Only the tokens after an opening bracket: the brackets are found at C speed.
+    for bracket in compress(range(len(texts)), map("(".__eq__, texts)):
+        i = bracket + 1
+        if 2 <= i < len(texts) - 1 and texts[i + 1] == ")" and texts[i].isupper() \
+                and len(texts[i]) > 1:
             hit = nouns.get(i - 2)
             if hit is not None and hit[1] == i - 1:
                 found[texts[i]] = hit[2]
@@ -433,6 +445,12 @@ def read_p_value(index, j, hi):
         k += 2
     if any(v < 0 or v > 1 for v in values):
         return None
+    # "(P = 0.0001 and < 0.0001, respectively)": a second p-value with its own sign.
+    if k + 2 < hi and index.lowers[k] in ("and", ",") and index.texts[k + 1] in COMPARATORS:
+        second = _signed(index, k + 2, hi)
+        if second is not None and 0 <= second[0] <= 1 and len(values) == 1:
+            return [comparator, COMPARATORS[index.texts[k + 1]]], [values[0], second[0]], \
+                end, second[1]
     return comparator, values, end, k
 
 
@@ -466,12 +484,19 @@ def read_attachments(index, row, j, hi, consumed, sentence_ci):
             end = _matching(index, j, hi, t, close)
             if end is None:
                 break
-            got, last, ps = _read_items(index, row, j + 1, end, consumed)
+            got, last, ps = _read_items(index, row, j + 1, end, consumed, sentence_ci)
             p_rows.extend(ps)
             if not got:
                 break
             text_end = last
             j = end + 1
+            continue
+        ci = index.starts["CI"].get(j)
+        if ci is not None and ci[1] == "ci_level" and "ci_low" not in fields:
+            got, last = _read_item(index, row, j, hi)  # "OR 3.7 95% CI (1.8 to 8.0)"
+            if not got:
+                break
+            j = text_end = last
             continue
         if t in _ITEM_SEPARATORS and j + 1 < hi:
             k = j + 1
@@ -514,7 +539,7 @@ def _matching(index, j, hi, opener, closer):
     return None
 
 
-def _read_items(index, row, j, end, consumed):
+def _read_items(index, row, j, end, consumed, sentence_ci=None):
     """Read the items inside brackets ``j:end``; return ``(any, last_end, p_rows)``."""
     got = False
     last = j
@@ -532,7 +557,7 @@ def _read_items(index, row, j, end, consumed):
             last_was_p = True
         else:
             last_was_p = False
-            ok, stop = _read_item(index, row, k, end)
+            ok, stop = _read_item(index, row, k, end, sentence_ci)
             if not ok:
                 return got, last, p_rows
             got = True
@@ -550,7 +575,7 @@ def _read_items(index, row, j, end, consumed):
     return got, last, p_rows
 
 
-def _read_item(index, row, k, end):
+def _read_item(index, row, k, end, sentence_ci=None):
     """Read one attachment at ``k``; return ``(understood, end_of_item)``."""
     fields = row.fields
     texts, lowers = index.texts, index.lowers
@@ -572,6 +597,12 @@ def _read_item(index, row, k, end):
     if ci is not None:
         m = _skip(index, ci[0], end)
         pair = _read_pair(index, m, end)
+        if pair is None and m + 1 < end and texts[m] in _OPEN:
+            # "OR 3.7 95% CI (1.8 to 8.0)": the bounds in brackets of their own
+            pair = _read_pair(index, m + 1, end)
+            if pair is None or pair[2] >= end or texts[pair[2]] != _OPEN[texts[m]]:
+                return False, k
+            pair = (pair[0], pair[1], pair[2] + 1)
         if pair is None:
             return False, k
         fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
@@ -627,11 +658,17 @@ def _read_item(index, row, k, end):
         return True, m + 1
     pair = _read_pair(index, k, end)
     if pair is not None and (pair[2] == end or texts[pair[2]] in _ITEM_SEPARATORS):
-        if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent):
+        if row.stat in _ESTIMATES or (row.stat == "proportion" and not row.percent) or (
+                row.stat in ("mean", None) and sentence_ci is not None and "sd" not in fields
+                and (row.stat == "mean" or _bracketed(index, row.a, 0))):
+            # "lifestyle (2.48 [1.45–4.22])" after "hazard ratio 2.34 [95% CI 1.32–4.15]"
             fields["ci_low"], fields["ci_high"] = pair[0], pair[1]
-            fields.setdefault("ci_level", 0.95)
-        elif row.stat == "median" or "sd" in fields or "se" in fields:
-            # "median 6 (3–12)", "3.8 ± 1.9 (1-8)": a range (IQR when the abstract says so)
+            fields.setdefault("ci_level", 0.95 if row.stat in _ESTIMATES or row.stat ==
+                              "proportion" else sentence_ci[1])
+        elif row.stat == "median" or "sd" in fields or "se" in fields or (
+                row.stat == "mean" and sentence_ci is None and pair[0] <= row.value <= pair[1]):
+            # "median 6 (3–12)", "3.8 ± 1.9 (1-8)", "Average age was 49 (1 - 94) years": a
+            # range (IQR when the abstract says so); a mean's interval is named as one
             key = "iqr" if index.iqr_declared and row.stat == "median" else "range"
             fields[f"{key}_low"], fields[f"{key}_high"] = pair[0], pair[1]
         else:
@@ -662,11 +699,12 @@ def _skip_noun(index, k, end):
 
 def _p_rows(index, p, k, linked):
     comparator, values, _value_start, end = p
+    comparators = comparator if isinstance(comparator, list) else [comparator] * len(values)
     rows = []
-    for value in values:
+    for value, sign in zip(values, comparators, strict=True):
         r = Row(a=k, b=end, stat="p_value", value=value, pattern="p_value/" +
                 index.starts["P_VALUE"][k][1])
-        r.fields["comparator"] = comparator
+        r.fields["comparator"] = sign
         r.link = linked
         rows.append(r)
     return rows
@@ -674,16 +712,161 @@ def _p_rows(index, p, k, linked):
 
 # --------------------------------------------------------------------------- the scan
 
-def nearest_keyword(index, a, lo, window=12):
-    """Return ``(stat, distance, start, end)`` of the nearest keyword before ``a``."""
+def nearest_keyword(index, a, lo, window=12, bracketed=False):
+    """Return ``(stat, distance, start, end)`` of the nearest keyword before ``a``.
+
+    A semicolon ends the search, except inside brackets: ``OR 0.04 (95% CI 0.004-0.38;
+    P = 0.005) and 0.02`` still reaches ``OR``. A keyword inside brackets that also hold
+    a value names that value (``[OR 6.57; P<0.05] and tumor size ≥4 cm``), not this one,
+    unless this value is bracketed too (``(HR 1.95, 95% CI ...) versus no history (0.99,
+    0.79–1.26)``): then it is the next item of the same kind.
+    """
     cover = index.covered["STAT_KEYWORD"]
+    texts, numbers = index.texts, index.numbers
+    depth = 0
+    valued = False  # the brackets being read backwards hold a number
     for k in range(a - 1, max(lo, a - window) - 1, -1):
-        if index.texts[k] in (";",):
-            return None
+        t = texts[k]
+        if t in _SCOPE_MARKS:
+            if t == ";":
+                if depth <= 0:
+                    return None
+            elif t == ")" or t == "]":
+                depth += 1
+            elif depth:
+                depth -= 1
+                valued = valued and depth > 0
+        elif depth and numbers[k] is not None and k not in index.starts["CI"]:
+            valued = True  # (the level of "[95% CI]" is no value)
         hit = cover.get(k)
-        if hit is not None:
+        if hit is not None and not (depth and valued and not bracketed) \
+                and not _letter_label(index, hit):
             return hit[2], a - hit[1], hit[0], hit[1]
     return None
+
+
+_SCOPE_MARKS = {";", "(", ")", "[", "]"}
+_LETTER_LIST = {",", "and", "or", "/", "vs", "vs.", "versus"}
+
+
+def _letter_label(index, hit):
+    """Tell whether a one-letter keyword (``B``, ``K``, ``R``) is a label (``group B``).
+
+    ``models A, B and C``: a letter listed with other capital letters names a thing.
+    """
+    start, end, _ = hit
+    texts = index.texts
+    if end - start != 1 or len(texts[start]) != 1:
+        return False
+    before = texts[start - 1] if start else ""
+    if before.lower() in _LABEL_NOUNS or before.lower() in ("arm", "arms", "groups", "models"):
+        return True
+    n = len(texts)
+    return (start >= 2 and before in _LETTER_LIST and len(texts[start - 2]) == 1
+            and texts[start - 2].isupper()) or (
+        end + 1 < n and texts[end] in _LETTER_LIST and len(texts[end + 1]) == 1
+        and texts[end + 1].isupper())
+
+
+# Words between a subject and its value: "The AUC for the test set was 0.91".
+_COPULAS = {"was", "were", "is", "are", "remained", "reached", "being", "be", "been"}
+
+
+def _subject_keyword(index, a, lo, rows=()):
+    """Find the keyword of the subject of ``was``/``were`` right before the value at ``a``.
+
+    ``The sensitivity of reader 1 in the first session was 100%``, ``The average decrease
+    in pain from pre-RFA to 1-month follow-up was 26.9``: the statistic is named at the head
+    of the clause, further back than the usual window. Words in between may hold timepoints,
+    labels (``reader 1``) and bracketed asides, but no other value. Returns
+    ``(stat, start, end)`` or None.
+    """
+    texts, lowers, numbers = index.texts, index.lowers, index.numbers
+    if a - 1 < lo or lowers[a - 1] not in _COPULAS:
+        return None
+    cover = index.covered["STAT_KEYWORD"]
+    timepoints, not_stat, ci = index.covered["TIMEPOINT"], index.covered["NOT_STAT"], \
+        index.starts["CI"]
+    depth = 0
+    for k in range(a - 2, max(lo, a - _LOOKBACK) - 1, -1):
+        t = texts[k]
+        if t in (")", "]"):
+            depth += 1
+            continue
+        if t in ("(", "["):
+            depth = max(0, depth - 1)
+            continue
+        if depth:
+            continue
+        if t in (";", ":") or lowers[k] in ("but", "whereas", "while"):
+            return None  # another clause
+        hit = cover.get(k)
+        if hit is not None and not _letter_label(index, hit):
+            return hit[2], hit[0], hit[1]
+        if numbers[k] is not None:
+            owner = _row_at(rows, k)
+            if owner is not None:
+                if owner.stat != "sample_size":
+                    return None  # another value; "among 1954 participants" may stand between
+            elif k not in timepoints and k not in not_stat and k not in ci \
+                    and not _label_number(index, k, lo):
+                return None
+    return None
+
+
+def _row_at(rows, k):
+    """Return the row read so far that covers token ``k`` (rows are in text order)."""
+    for r in reversed(rows):
+        if r.a <= k:
+            return r if k < r.b else None
+    return None
+
+
+def _label_number(index, k, lo):
+    """Tell whether the integer at ``k`` names something: ``reader 1``, ``model 2 in``."""
+    t = index.texts[k]
+    if not t.isdigit() or k - 1 < lo:
+        return False
+    word = index.texts[k - 1]
+    return word.isalpha() and index.lowers[k - 1] not in _MODIFIER_STOP and len(word) > 1 \
+        and (k + 1 >= len(index.texts) or index.starts["UNIT"].get(k + 1) is None)
+
+
+def _value_between(index, start, end):
+    """Tell whether a value (no time, label or CI level) lies in tokens ``start:end``."""
+    numbers = index.numbers
+    for k in range(start, end):
+        if numbers[k] is not None and k not in index.covered["TIMEPOINT"] \
+                and k not in index.covered["NOT_STAT"] and k not in index.starts["CI"]:
+            return True
+    return False
+
+
+def _bracketed(index, a, lo):
+    """Tell whether the value at ``a`` opens brackets: ``M. catarrhalis (1.78, 1.29–2.47)``."""
+    return a - 1 >= lo and index.texts[a - 1] in ("(", "[")
+
+
+def _owned_keyword(index, kw, lo):
+    """Tell whether keyword ``kw`` follows a value that it names (``0.986 accuracy``).
+
+    In ``0.999 AUC, 0.986 accuracy, 0.960 Youden index`` each keyword belongs to the number
+    before it, so it cannot also name the number after it.
+    """
+    k = kw[2] - 1
+    return k >= lo and (index.numbers[k] is not None or index.texts[k] == "%")
+
+
+def _specific_keyword(index, kw, lo):
+    """``C-index random effects estimate``: the named statistic before a generic one."""
+    cover = index.covered["STAT_KEYWORD"]
+    for k in range(kw[2] - 1, max(lo, kw[2] - 6) - 1, -1):
+        if index.numbers[k] is not None or index.texts[k] in (",", ";", "(", ")"):
+            return kw
+        hit = cover.get(k)
+        if hit is not None and hit[2] in _ESTIMATES and hit[2] != "coefficient":
+            return hit[2], kw[1], hit[0], hit[1]
+    return kw
 
 
 def keyword_after(index, b, hi, window=1):
@@ -713,7 +896,8 @@ def _noun_after(index, j, hi, max_modifiers=3):
         if texts[k] in index.abbreviations:
             return _span_text(index, j, k + 1), k + 1
         t = texts[k]
-        if lowers[k] in _MODIFIER_STOP or not (t.isalpha() or t == "-" or t.isupper()):
+        if lowers[k] in _MODIFIER_STOP or not (t.isalpha() or t == "-" or t.isupper()
+                                               or t.replace("\u2010", "").isalpha()):
             return None
         if index.covered["UNIT"].get(k) is not None or unit_days(t) is not None:
             return None
@@ -734,7 +918,8 @@ def scan_sentence(index, lo, hi):
     if positions is None:
         # Only tokens where something can start are visited: numbers and rule matches.
         starts = index.starts
-        found = {k for k, flag in enumerate(index.is_num) if flag}
+        is_num = index.is_num
+        found = set(filter(is_num.__getitem__, range(len(is_num))))  # at C speed
         for label in ("P_VALUE", "NOT_STAT", "CI", "TIMEPOINT"):
             found.update(starts[label])
         positions = index.positions = sorted(found)
@@ -774,7 +959,8 @@ def scan_sentence(index, lo, hi):
                     rows[:] = [r for r in rows if not (r.a == k and r.b == k + 1)]
                     consumed.add(k)
         if tp is not None and (tp[1] != "tp_number_unit" or "-" in texts[i:tp[0]]
-                               or not _is_value_context(index, i, lo)):
+                               or not (_is_value_context(index, i, lo)
+                                       or _value_in_list(index, i, tp[0], rows, lo))):
             if tp[1] == "tp_number_unit" and tp[0] < hi and texts[tp[0]] in _PM:
                 pass  # "12.6 months ± 3.1": a value after all
             else:
@@ -787,9 +973,30 @@ def scan_sentence(index, lo, hi):
         if row is not None:
             rows.extend(row)
             last_main = next((r for r in row if r.stat != "p_value"), last_main)
+            if sentence_ci is None and last_main is not None and "ci_level" in last_main.fields:
+                # "HR 1.45, 95% CI 1.13–1.85, compared with 0.96, 0.72–1.27": once named,
+                # the sentence's later bare pairs after a value are intervals too
+                sentence_ci = (last_main.a, last_main.fields["ci_level"])
     _percent_lists(index, rows, lo, consumed)
     _post_process(index, rows, lo, hi)
     return rows
+
+
+def _value_in_list(index, i, end, rows, lo):
+    """Tell whether a length of time at ``i`` is listed after a mean or median of one.
+
+    ``median, 22 months vs. 14 months``, ``median PFS was 8.2 months in the TACE group and
+    5.1 months in the control group``.
+    """
+    if not rows:
+        return False
+    prev = next((r for r in reversed(rows) if r.stat != "p_value"), None)
+    if prev is None or prev.stat not in ("mean", "median") \
+            or prev.fields.get("unit") != index.texts[end - 1] or i - prev.b > 12:
+        return False
+    if end < len(index.lowers) and index.lowers[end] in _AFTER_TIME:
+        return False  # "and 12 months after surgery": a time
+    return _joins_list(index, prev, i, lo)
 
 
 def _names_a_number(word):
@@ -881,6 +1088,11 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         noun = _noun_after(index, b, hi)
         if noun is None:
             return None, b
+    listed_count = _count_comma_percent(index, row, b, hi) if b < hi and texts[b] == "," \
+        else None
+    if listed_count is not None:
+        consumed.update(range(row.a, listed_count.b))
+        return [listed_count], listed_count.b
     j = b
     unit_kind = None
     if j < hi and texts[j] == "%":
@@ -896,11 +1108,21 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
         j += 2
     else:
         unit = index.starts["UNIT"].get(j)
-        if unit is None and j + 2 < hi and texts[j] in _RANGE_DASHES - {"and"} \
+        ratio_end = _ratio_word(index, j, hi)
+        if ratio_end is not None:
+            unit_kind = "ratio"  # "2.16 times (95% CI ...)", "3.5-fold": a ratio
+            j = ratio_end
+            unit = None
+        elif unit is None and j + 2 < hi and texts[j] in _RANGE_DASHES - {"and"} \
                 and numbers[j + 1] is not None and j + 2 in index.starts["UNIT"]:
             # "45∼50 mg/ml": two values sharing one unit.
             unit_end = index.starts["UNIT"][j + 2][0]
             unit_text = _span_text(index, j + 2, unit_end)
+            summary = _summary_after_range(index, row, v, numbers[j + 1], unit_text, unit_end,
+                                           hi)
+            if summary is not None:
+                consumed.update(range(row.a, summary.b))
+                return [summary], summary.b
             out = []
             for value in (v, numbers[j + 1]):
                 r = Row(a=row.a, b=unit_end, stat="quantity", value=value,
@@ -908,7 +1130,14 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
                 r.fields["unit"] = unit_text
                 out.append(r)
             return out, unit_end
-        if unit is not None:
+        if unit_kind == "ratio":
+            pass
+        elif row.integer and j < hi and texts[j] in _SEX_LETTERS \
+                and _sex_count(index, row, j, lo, hi):
+            fields["unit"] = texts[j]  # "(53 M, 36 F; ...)": men and women, not metres
+            unit_kind = "count"
+            j += 1
+        elif unit is not None:
             fields["unit"] = _span_text(index, j, unit[0])
             unit_kind = "measure"
             j = unit[0]
@@ -918,24 +1147,51 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             j += 1
         else:
             noun = _noun_after(index, j, hi)
+            if noun is None and row.integer:
+                noun = _consecutive_noun(index, j, hi) if j < hi \
+                    and lowers[j] == "consecutive" else _shared_noun(index, j, hi)
+            if noun is None and row.integer and "comparator" not in fields \
+                    and (row.a - 1 < lo or texts[row.a - 1] not in ("*", "+", "#", "/")):
+                noun = _words_before_percent(index, j, hi)
+            if noun is not None and row.a - 2 >= lo and lowers[row.a - 1] == "or" \
+                    and numbers[row.a - 2] is not None:
+                noun = None  # "with 1 or 2 painful metastases": a choice, not a count
+            if noun is not None and words and row.a - 1 >= lo \
+                    and lowers[row.a - 1] in ("these", "those"):
+                noun = None  # "these two treatments": things named before, not a sample
             if noun is not None and row.integer and v >= 0:
                 fields["unit"] = noun[0]
                 unit_kind = "count"
                 j = noun[1]
-    kw = nearest_keyword(index, row.a, lo)
+    kw = nearest_keyword(index, row.a, lo, bracketed=_bracketed(index, row.a, lo))
+    if kw is not None and _owned_keyword(index, kw, lo):
+        kw = None  # "0.986 accuracy, 0.960 Youden index": "accuracy" names 0.986
+    if kw is not None and kw[0] == "coefficient":
+        kw = _specific_keyword(index, kw, lo)
     kw_stat = kw[0] if kw else None
     kw_dist = kw[1] if kw else 99
+    bare_odds = kw_stat == "odds"
+    if bare_odds:
+        kw_stat = "odds_ratio"  # checked below: "the odds ... were 14.0 (95% CI ...)"
     if kw_stat in ("mean", "median") and any(numbers[k] is not None for k in range(kw[3], row.a)):
         kw_dist = 99  # "median age 61 years, and 12 ...": the keyword belongs to another number
+    elif kw is not None and row.percent and _value_between(index, kw[3], row.a):
+        kw_dist = 99  # "The sensitivity was 85%, and 40% of the lesions": 85% took it
     after = keyword_after(index, j, hi)
-    prelim = None
-    if kw_stat in ("mean", "median") and kw_dist <= 8:
-        prelim = kw_stat
-    elif kw_stat in _ESTIMATES and kw_dist <= 12:
-        prelim = kw_stat
-    elif kw_stat == "proportion" and not row.percent and v <= 1 and kw_dist <= 10 \
-            and not row.integer:
-        prelim = "proportion"
+    prelim = _preliminary_stat(row, kw_stat, kw_dist)
+    listed = None
+    if (prelim is None or (row.percent and kw_dist > 6)) and unit_kind != "count":
+        subject = _subject_keyword(index, row.a, lo, rows)
+        if subject is not None and (subject[0] in ("mean", "median") or (
+                subject[0] in _ESTIMATES and _plausible(subject[0], v / 100 if row.percent
+                                                        else v))):
+            kw_stat, kw_dist = subject[0], 1
+        else:
+            listed = _list_continuation(index, row, fields.get("unit"), rows, lo) if rows \
+                else None
+            if listed is not None:
+                kw_stat, kw_dist = listed, 1
+        prelim = _preliminary_stat(row, kw_stat, kw_dist)
     row.stat = prelim
     text_end, p_rows = read_attachments(index, row, j, hi, consumed, sentence_ci)
     text_end = max(text_end, j)
@@ -949,12 +1205,17 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             unit_kind = "count"
             text_end = noun[1]
     stat, pattern = _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape)
+    if bare_odds and stat == "odds_ratio" and unit_kind != "ratio" and "ci_low" not in fields:
+        stat = None  # "odds" alone names a ratio only with its interval or "times"
+    if listed is not None and stat == listed:
+        pattern = f"{stat}/list_continuation"
     if shape == "scale" and stat not in ("mean", "median"):
         # A score out of 10 or 100 reported alone is an average: a median when so named.
         stat = "median" if kw_stat == "median" else "mean"
         pattern = f"{stat}/scale_score"
     if stat is None and not p_rows and row.integer and not fields and b < hi:
-        enumerated = _enumerated_count(index, row, rows, lo)
+        enumerated = _enumerated_count(index, row, rows, lo) \
+            or _elliptic_count(index, row, rows, lo, hi)
         if enumerated is not None:
             return [enumerated], enumerated.b
     if stat is None:
@@ -964,17 +1225,287 @@ def _scan_value(index, i, lo, hi, consumed, sentence_ci, rows):
             return p_rows, max(text_end, p_rows[-1].b)
         return None, max(b, text_end if fields else b)
     row.stat, row.pattern = stat, pattern
+    if "ci_low" in fields and not _brackets(fields["ci_low"], row.value, fields["ci_high"]):
+        # "0.98 (0.96 − 0.89)": a misprinted interval that does not hold its value
+        for key in ("ci_low", "ci_high", "ci_level"):
+            fields.pop(key, None)
     if stat == "proportion" and "total" not in fields and "count" in fields:
         _count_of_total(index, row, lo)
         k = text_end
-        if "total" not in fields and k + 1 < hi and index.lowers[k] == "of" \
-                and numbers[k + 1] is not None and float(numbers[k + 1]).is_integer() \
-                and fields["count"] <= numbers[k + 1]:
-            fields["total"] = int(numbers[k + 1])  # "12 (30%) of 40 patients"
+        m = k + 2 if k + 2 < hi and index.lowers[k + 1] == "the" else k + 1
+        if "total" not in fields and m < hi and index.lowers[k] == "of" \
+                and numbers[m] is not None and float(numbers[m]).is_integer() \
+                and fields["count"] <= numbers[m]:
+            fields["total"] = int(numbers[m])  # "12 (30%) of 40 patients", "of the 418"
+            if m == k + 2:  # "of the 418 patients": a group named before, no new sample
+                text_end = _skip_noun(index, m + 1, hi)
     row.b = text_end
     consumed.update(range(row.a, text_end))
     end = max([text_end] + [p.b for p in p_rows])
     return [row] + p_rows, end
+
+
+def _count_comma_percent(index, row, b, hi):
+    """``treated with MWA (139, 58.4%)``: a count and its percentage, in brackets."""
+    texts, numbers = index.texts, index.numbers
+    a = row.a
+    if not (row.integer and a - 1 >= 0 and texts[a - 1] in _OPEN and b + 3 < hi
+            and texts[b] == "," and numbers[b + 1] is not None and texts[b + 2] == "%"
+            and texts[b + 3] == _OPEN[texts[a - 1]] and 0 <= numbers[b + 1] <= 100
+            and row.value >= 0):
+        return None
+    out = Row(a=a, b=b + 3, stat="proportion", value=numbers[b + 1] / 100,
+              pattern="proportion/count_comma_percent", percent=True)
+    out.fields["count"] = int(row.value)
+    return out
+
+
+def _words_before_percent(index, j, hi):
+    """``at 5 fracture levels (10.4%)``: a plural noun phrase counted, then its share.
+
+    Up to three words, the last one plural, right before ``(x%)``: the count is a count
+    of them even when the noun is not in the counted-noun list.
+    """
+    texts, lowers = index.texts, index.lowers
+    k = j
+    while k < hi and k - j < 3 and texts[k].isalpha() and lowers[k] not in _MODIFIER_STOP \
+            and k not in index.covered["UNIT"] and unit_days(texts[k]) is None:
+        k += 1
+    last = lowers[k - 1] if k > j else ""
+    if k == j or not (last.endswith("s") and not last.endswith("ss")) or k + 3 >= hi:
+        return None
+    if texts[k] in _OPEN and index.numbers[k + 1] is not None and texts[k + 2] == "%":
+        return _span_text(index, j, k), k
+    return None
+
+
+_SEX_LETTERS = {"M": "F", "F": "M"}
+
+
+def _consecutive_noun(index, j, hi):
+    """``189 consecutive acute abdominal CT``, ``102 consecutive percutaneous RFA``.
+
+    After ``consecutive`` a count names its units even when the noun is an abbreviation
+    or not in the counted-noun list: the words up to the first capitalised abbreviation
+    or plural. Returns ``(unit_text, end)`` or None.
+    """
+    texts, lowers = index.texts, index.lowers
+    if j >= hi or lowers[j] != "consecutive":
+        return None
+    for k in range(j + 1, min(hi, j + 5)):
+        t = texts[k]
+        if not t.replace("-", "").isalpha() or lowers[k] in _MODIFIER_STOP \
+                or k in index.covered["UNIT"] or unit_days(t) is not None:
+            return None
+        if (t.isupper() and len(t) > 1) or (t.endswith("s") and not t.endswith(
+                ("ss", "ous", "us", "is"))):
+            return _span_text(index, j + 1, k + 1), k + 1
+    return None
+
+
+def _sex_count(index, row, j, lo, hi):
+    """``53 M, 36 F``: a count of men or women, told by the other letter of the pair."""
+    texts, numbers = index.texts, index.numbers
+    other = _SEX_LETTERS.get(texts[j]) if j < hi else None
+    if other is None:
+        return False
+    if j + 3 < hi and texts[j + 1] in (",", "/", "and", ";") and numbers[j + 2] is not None \
+            and texts[j + 3] == other:
+        return True
+    return row.a - 3 >= lo and texts[row.a - 1] in (",", "/", "and", ";") \
+        and texts[row.a - 2] == other and numbers[row.a - 3] is not None
+
+
+def _shared_noun(index, j, hi):
+    """``50 pneumothorax and 150 non-pneumothorax radiographs``: the noun of the next count.
+
+    A count followed by one or two modifiers, then ``and``/``or`` and another count of a
+    counted noun, counts that same noun. Returns ``(unit_text, end)`` or None; ``end`` is
+    the end of this count's own modifiers.
+    """
+    texts, lowers = index.texts, index.lowers
+    k = j
+    while k < hi and k - j < 2 and (texts[k].isalpha() or "-" in texts[k]) \
+            and lowers[k] not in _MODIFIER_STOP and k not in index.covered["UNIT"]:
+        k += 1
+    if k == j or k + 1 >= hi or lowers[k] not in ("and", "or") \
+            or index.numbers[k + 1] is None or not texts[k + 1].isdigit():
+        return None
+    noun = _noun_after(index, k + 2, hi)
+    if noun is None or noun[1] - (k + 2) < 2:
+        return None  # "20 cholelithiasis and 20 controls": no head noun to share
+    if k - j == 1 and len(texts[j]) > 3 and texts[j].endswith("s") and not texts[j].endswith("ss"):
+        return texts[j], k  # "67 PCPs and 1577 patients": a noun of its own
+    head = noun[0].split()[-1]
+    return f"{_span_text(index, j, k)} {head}", k
+
+
+def _summary_after_range(index, row, low, high, unit, k, hi):
+    """``13–52 mm (mean 30.2 mm)``: a range, then its mean or median in brackets.
+
+    Returns the mean (median) row with the range attached, or None.
+    """
+    texts, numbers = index.texts, index.numbers
+    if not (k + 3 < hi and texts[k] == "(" and low <= high):
+        return None
+    hit = index.starts["STAT_KEYWORD"].get(k + 1)
+    if hit is None or hit[1] not in ("mean", "median"):
+        return None
+    m = _skip(index, hit[0], hi)
+    if m >= hi or numbers[m] is None or not low <= numbers[m] <= high:
+        return None
+    end = m + 1
+    if end < hi and index.starts["UNIT"].get(end) is not None \
+            and _span_text(index, end, index.starts["UNIT"][end][0]) == unit:
+        end = index.starts["UNIT"][end][0]
+    if end >= hi or texts[end] != ")":
+        return None
+    out = Row(a=row.a, b=end + 1, stat=hit[1], value=numbers[m],
+              pattern=f"{hit[1]}/range_then_{hit[1]}")
+    out.fields.update(unit=unit, range_low=low, range_high=high)
+    return out
+
+
+def _preliminary_stat(row, kw_stat, kw_dist):
+    """Return the statistic a keyword gives before the attachments (they depend on it)."""
+    if kw_stat in ("mean", "median") and kw_dist <= 8:
+        return kw_stat
+    if kw_stat in _ESTIMATES and kw_dist <= 12:
+        return kw_stat
+    if kw_stat == "proportion" and not row.percent and row.value <= 1 and kw_dist <= 10 \
+            and not row.integer:
+        return "proportion"
+    return None
+
+
+# What may stand between the items of a list of values: "0.78 for the faculty, 0.59 for
+# the residents, and 0.52", "22 months vs. 14 months", "from 0.68 to 0.77".
+_LIST_SEPARATORS = {",", "and", "vs", "vs.", "versus", "or", "to", "compared", "with"}
+_LIST_HEADS = {"for", "in", "among", "amongst", "at", "after", "on", "with"}
+_ITEM_ENDS = {",", ";", ".", ")", "]", "(", "[", "for", "in", "and", "vs", "vs.", "versus",
+              "respectively", "with", "at", "on", "among", "after", "compared", "or"}
+# A coefficient is the fallback of any value with a CI: too weak a name to pass on.
+_LIST_STATS = (_ESTIMATES | {"mean", "median"}) - {"coefficient"}
+
+
+def _list_continuation(index, row, unit, rows, lo):
+    """Return the stat of the value before when this one continues its list, else None.
+
+    ``median, 22 months vs. 14 months``, ``OR of 0.04 (95% CI ...) and 0.02 (95% CI ...)``,
+    ``AUCs were 0.78 for A, 0.59 for B and 0.52 for C``: a value with no keyword of its
+    own, right after a value of a named statistic, separated only by a list word (and a
+    ``for ...`` phrase naming the group of the value before), is the same statistic. Both
+    must have the same shape: percentage or not, the same unit, no comparator.
+    """
+    prev = next((r for r in reversed(rows) if r.stat != "p_value"), None)
+    if prev is None or prev.stat not in _LIST_STATS or prev.b > row.a or row.a - prev.b > 12:
+        return None
+    if prev.percent != row.percent or prev.fields.get("unit") != unit \
+            or "comparator" in row.fields or "comparator" in prev.fields:
+        return None
+    value = row.value / 100 if row.percent else row.value
+    if prev.stat not in ("mean", "median") and not _plausible(prev.stat, value):
+        return None
+    after = row.b + 1 if row.percent else row.b
+    if row.percent and after < len(index.lowers) and index.lowers[after] not in _ITEM_ENDS:
+        return None  # "sensitivity was 85%, and 40% of the lesions were ...": a share of things
+    if prev.integer != row.integer and prev.stat not in ("mean", "median"):
+        return None
+    if not _joins_list(index, prev, row.a, lo):
+        return None
+    if _in_time_list(index, row.b):
+        return None  # "at 1, 3, and 5 minutes"
+    texts = index.texts
+    if row.b + 1 < len(texts) and texts[row.b] in _RANGE_DASHES - {"and", "to"} \
+            and index.numbers[row.b + 1] is not None:
+        return None  # "0.96, 0.72–1.27": the low end of an interval
+    return prev.stat
+
+
+def _joins_list(index, prev, a, lo):
+    """Tell whether only a list word (after a ``for ...`` group) joins row ``prev`` to ``a``."""
+    gap = _depth_zero(index, prev, a)
+    if gap is None:
+        return False
+    n = len(gap)
+    while n and gap[n - 1] in _LIST_SEPARATORS:
+        n -= 1
+    if n == len(gap) or len(gap) - n > 3:
+        return False  # no list word right before the value
+    if "to" in gap[n:] and not (prev.a - 1 >= lo and index.lowers[prev.a - 1] == "from"):
+        return False  # "to" joins "from 0.68 to 0.77", not the ends of an interval
+    head = gap[:n]
+    return not head or (head[0] in _LIST_HEADS and len(head) <= 6
+                        and all(t.isalpha() or t == "-" or t.isdigit() for t in head))
+
+
+def _in_time_list(index, k):
+    """Tell whether the number ending at ``k`` shares a time or ``%`` given at the list end.
+
+    ``at 1, 3, and 5 minutes``, ``weight loss of 2.5, 10.9, and 12.1%``.
+    """
+    lowers, numbers = index.lowers, index.numbers
+    timepoints = index.starts["TIMEPOINT"]
+    for m in range(k, min(len(lowers), k + 8)):
+        if lowers[m] == "%":
+            return m > k and numbers[m - 1] is not None
+        if lowers[m] not in (",", "and", "or") and numbers[m] is None:
+            return False
+        hit = timepoints.get(m)
+        if hit is not None and hit[1] == "tp_number_unit":
+            return True
+    return False
+
+
+def _depth_zero(index, prev, a):
+    """Return the tokens between row ``prev`` and ``a`` outside brackets (None: unclear).
+
+    The row may end inside its own brackets (``0.04 (95% CI: 0.004, 0.38; P = 0.005)``).
+    """
+    texts, lowers = index.texts, index.lowers
+    depth = 0
+    for k in range(prev.a, prev.b):
+        if texts[k] in ("(", "["):
+            depth += 1
+        elif texts[k] in (")", "]"):
+            depth = max(0, depth - 1)
+    out = []
+    for k in range(prev.b, a):
+        t = texts[k]
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]"):
+            if not depth:
+                return None
+            depth -= 1
+        elif not depth:
+            if index.numbers[k] is not None and k not in index.covered["TIMEPOINT"] \
+                    and k not in index.covered["NOT_STAT"]:
+                return None  # another value; "at 3 months", "for reader 1" may stand between
+            out.append(lowers[k])
+    return out if not depth else None
+
+
+def _brackets(low, value, high):
+    """Tell whether ``low <= value <= high`` up to rounding of the printed digits."""
+    slack = 1e-9 + 0.0005 * max(1.0, abs(value))
+    return low - slack <= value <= high + slack
+
+
+def _ratio_word(index, j, hi):
+    """Return the end of ``times``/``-fold`` that make the number before a ratio, or None.
+
+    ``3 times a day`` is a frequency, not a ratio.
+    """
+    lowers = index.lowers
+    if j < hi and lowers[j] == "fold":
+        return j + 1
+    if j + 1 < hi and lowers[j] == "-" and lowers[j + 1] == "fold":
+        return j + 2
+    if j < hi and lowers[j] == "times" and (j + 1 >= hi or lowers[j + 1] not in (
+            "a", "per", "daily", "weekly", "each", "every", "/")):
+        return j + 1
+    return None
 
 
 def _on_a_scale(index, row, j, lo, hi):
@@ -1064,7 +1595,9 @@ def _enumerated_count(index, row, rows, lo):
     if opener is None:
         return None
     owner = next((r for r in reversed(rows[-8:]) if r.stat in ("sample_size", "proportion")
-                  and r.fields.get("unit") and r.a < opener <= r.b + 1), None)
+                  and r.fields.get("unit") and (r.a < opener <= r.b + 1 or (
+                      r.stat == "sample_size" and _said_of(index, r, opener)
+                      and _bracket_sum(index, opener) == r.value))), None)
     word = texts[row.b]
     if owner is None or not word.isalpha() or index.lowers[row.b] in _MODIFIER_STOP:
         return None
@@ -1073,6 +1606,120 @@ def _enumerated_count(index, row, rows, lo):
               pattern="sample_size/enumerated")
     out.fields["unit"] = f"{word} {noun}"
     return out
+
+
+def _said_of(index, owner, opener):
+    """``1166 MRIs were included (``: a few words about the count, then the brackets."""
+    gap = index.texts[owner.b:opener]
+    return len(gap) <= 4 and all(t.isalpha() for t in gap)
+
+
+def _bracket_sum(index, opener):
+    """Add up the counts listed in the brackets at ``opener``.
+
+    ``(77 research, 1043 clinical, and 46 both)`` gives 1166; None when the brackets hold
+    anything but counts of words.
+    """
+    texts, numbers = index.texts, index.numbers
+    close = _matching(index, opener, len(texts), texts[opener], _OPEN[texts[opener]])
+    if close is None:
+        return None
+    total = 0
+    for k in range(opener + 1, close):
+        if numbers[k] is None:
+            continue
+        if not texts[k].isdigit() or not texts[k + 1].isalpha() \
+                or k + 1 in index.covered["UNIT"]:
+            return None
+        total += numbers[k]
+    return total
+
+
+_VERBS = {"were", "was", "had", "have", "has", "received", "underwent", "showed", "developed",
+          "died", "completed", "achieved", "experienced", "required", "met", "presented",
+          "remained", "reported", "survived", "did", "obtained", "reached", "responded"}
+
+
+def _is_verb(index, k):
+    """Tell whether token ``k`` is a verb after a count (``82 were``, ``42 received``)."""
+    lower = index.lowers[k]
+    return lower in _VERBS or (len(lower) > 4 and lower.endswith("ed")
+                               and k not in index.covered["COUNT_NOUN"])
+
+
+def _elliptic_count(index, row, rows, lo, hi):
+    """Read a count whose noun is said before it, as part of that sample size.
+
+    ``Of 105 patients with VCFs, 82 were eligible``, ``Of the 823 correlated diagnoses, 431
+    were true positive, 14 false positive, 66 false negative and 312 true negative`` (the
+    counts add up to the total), ``40 patients underwent PV and 42 received OMT``, ``111
+    patients in the RFA group and 92 in the resection group`` (the same words follow).
+    Returns a ``sample_size`` row or None.
+    """
+    texts, lowers = index.texts, index.lowers
+    if row.b >= hi or not texts[row.b].isalpha():
+        return None
+    owners = [r for r in rows[-12:] if r.stat == "sample_size" and r.fields.get("unit")
+              and r.integer and r.b <= row.a]
+    if not owners:
+        return None
+    pattern = None
+    of = next((r for r in reversed(owners) if _of_clause(index, r, lo)), None)
+    if of is not None and of.value >= row.value and row.a - of.b <= _LOOKBACK:
+        if _list_sum(index, of.b, hi) == of.value:
+            owner, pattern = of, "sample_size/of_total_list"
+        elif texts[row.a - 1] == "," and _is_verb(index, row.b) \
+                and all(index.numbers[k] is None for k in range(of.b, row.a)):
+            owner, pattern = of, "sample_size/of_total"
+    last = owners[-1]
+    if pattern is None and last is rows[-1] and lowers[row.a - 1] in ("and", ",") \
+            and last.b < hi:
+        gap = texts[last.b:row.a - 1]
+        if len(gap) <= 8 and all(t.isalpha() or t == "-" for t in gap) and (
+                lowers[row.b] == lowers[last.b]
+                or (_is_verb(index, row.b) and _is_verb(index, last.b))):
+            owner, pattern = last, "sample_size/parallel"
+    if pattern is None:
+        return None
+    out = Row(a=row.a, b=row.b, stat="sample_size", value=row.value, pattern=pattern)
+    out.fields["unit"] = owner.fields["unit"].split()[-1]
+    return out
+
+
+def _of_clause(index, owner, lo):
+    """Tell whether the count opens its clause with ``Of`` (``Of the 823 diagnoses, ...``)."""
+    k = owner.a - 1
+    if k >= lo and index.lowers[k] == "the":
+        k -= 1
+    return k >= lo and index.lowers[k] == "of" and (
+        k == lo or index.texts[k - 1] in (":", ";", ",", "(") or index.texts[k] == "Of")
+
+
+def _list_sum(index, k, hi):
+    """Add up the counts that open the items of a list from ``k`` to the clause end."""
+    cache = index.list_sums  # once per list, not once per item
+    if k not in cache:
+        cache[k] = _add_list(index, k, hi)
+    return cache[k]
+
+
+def _add_list(index, k, hi):
+    texts, numbers = index.texts, index.numbers
+    total = 0
+    depth = 0
+    for m in range(k, min(hi, k + 60)):
+        t = texts[m]
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]"):
+            depth -= 1
+        elif t in (";", ":", "."):
+            return total
+        elif numbers[m] is not None and not depth:
+            if not t.isdigit() or m + 1 >= hi or not texts[m + 1].isalpha():
+                return None
+            total += numbers[m]
+    return total if k + 60 >= hi else None  # no clause lists counts over more words
 
 
 def _nearest_noun_before(index, a, lo):
@@ -1141,11 +1788,15 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         return kw_stat, f"{kw_stat}/keyword"
     if after in _UNIT_RANGE_STATS and 0 <= v <= 1 and unit_kind is None:
         return after, f"{after}/keyword_after"  # "0.999 AUC, 0.986 accuracy"
-    if row.a - 1 >= lo and lowers[row.a - 1] == "by" and any(
+    if unit_kind != "ratio" and row.a - 1 >= lo and lowers[row.a - 1] == "by" and any(
             lowers[k] in _COMPARATIVES for k in range(max(lo, row.a - _LOOKBACK), row.a)):
         return "mean_difference", "mean_difference/by_comparative"
     has_spread = "sd" in f or "se" in f
     has_ci = "ci_low" in f
+    if kw_stat in _UNITLESS and unit_kind == "measure":
+        kw_stat = None  # "tumor size ≥4 cm (OR 0.18)": a ratio or an AUC has no unit
+    if kw_stat == "coefficient" and row.integer and _counts_words(index, row.b):
+        kw_stat = None  # "estimate the effects of 11 clinically relevant factors"
     if kw_stat in _ESTIMATES:
         if _plausible(kw_stat, v) and (has_ci or has_spread or kw_dist <= 12):
             return kw_stat, f"{kw_stat}/keyword"
@@ -1160,7 +1811,10 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         return "mean_difference", "mean_difference/difference_ci"
     if has_ci:
         # An estimate with its CI: the statistic named anywhere before it in the sentence.
-        wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK)
+        wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK,
+                               bracketed=_bracketed(index, row.a, lo))
+        if wide is not None and wide[0] == "odds":
+            wide = ("odds_ratio",) + wide[1:]  # "the odds ... were 8.0 (95% CI ...)"
         if wide is not None and wide[0] in _ESTIMATES and _plausible(wide[0], v):
             return wide[0], f"{wide[0]}/keyword_ci"
         return "coefficient", "coefficient/ci"
@@ -1169,6 +1823,19 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
     if "comparator" in f and row.a < len(texts) and texts[row.a] in COMPARATORS:
         return "quantity", "quantity/threshold"
     return None, ""
+
+
+_UNITLESS = _UNIT_RANGE_STATS | {"odds_ratio", "risk_ratio", "hazard_ratio", "i2", "correlation"}
+
+
+def _counts_words(index, k):
+    """Tell whether the word at ``k`` starts what a whole number counts (``11 clinical``)."""
+    if k >= len(index.texts):
+        return False
+    lower = index.lowers[k]
+    return index.texts[k].isalpha() and lower.islower() and lower not in _MODIFIER_STOP \
+        and lower not in _AFTER_SCORE and k not in index.covered["STAT_KEYWORD"] \
+        and k not in index.covered["UNIT"] and unit_days(lower) is None
 
 
 def _plausible(stat, v):
@@ -1197,9 +1864,12 @@ def _post_process(index, rows, lo, hi):
             counts.append((r.a, int(r.value)))
         elif r.stat == "proportion" and "count" in r.fields and r.fields.get("unit"):
             counts.append((r.a, int(r.fields["count"])))
+    sexes = _sex_pair_total(index, main) if len(counts) > 1 else None
     for r in main:
         if r.stat == "mean" and "total" not in r.fields and counts and counts[0][0] < r.a:
-            r.fields["total"] = counts[0][1]
+            r.fields["total"] = sexes[1] if sexes is not None and sexes[0] < r.a \
+                else counts[0][1]
+    _totals_by_percent(index, main)
     # "2.84% for Chinese men (total n = 1267": the total of a bare percentage.
     for k, r in enumerate(main):
         if r.stat == "sample_size" and index.lowers[r.a] == "total" and k:
@@ -1229,6 +1899,69 @@ def _post_process(index, rows, lo, hi):
                 if key in r.link.fields:
                     r.fields[key] = r.link.fields[key]
     _p_value_context(index, rows, lo)
+
+
+_SEX_PAIRS = {frozenset(p) for p in (("men", "women"), ("males", "females"), ("m", "f"),
+                                     ("boys", "girls"), ("male", "female"))}
+
+
+def _sex_pair_total(index, main):
+    """``(14 men and 4 women; mean age 60.2 years)``: the n of a mean is both together.
+
+    Returns ``(start, total)`` when the first counts of the sentence are men and women
+    (in either order), else None.
+    """
+    counts = [r for r in main if r.stat == "sample_size"][:2]
+    if len(counts) < 2 or counts[0] is not main[0] and main.index(counts[0]) > 0:
+        return None
+    first, second = counts
+    units = frozenset(str(r.fields.get("unit", "")).lower() for r in counts)
+    gap = index.lowers[first.b:second.a]
+    if units not in _SEX_PAIRS or len(gap) > 2 or not all(t in (",", "and", "/") for t in gap):
+        return None
+    return first.a, int(first.value + second.value)
+
+
+def _doc_counts(index):
+    """Sample sizes stated so far in the document (kept on the index, sentence after sentence)."""
+    return index.seen_counts
+
+
+def _totals_by_percent(index, main):
+    """``635 (9.33%) men``: the total a count and its percentage were taken from.
+
+    A count with a percentage but no total gets the nearest sample size stated before it
+    (in this sentence, else earlier in the abstract) of which it is that percentage, to the
+    printed precision: 635 of 6803 is 9.33%. Then the sentence's counts are remembered.
+    """
+    seen = _doc_counts(index)
+    here = []
+    open_counts = []
+    for r in main:
+        f = r.fields
+        if r.stat == "sample_size":
+            if r.integer:
+                here.append(int(r.value))
+        elif "total" in f:
+            if f["total"]:
+                here.append(int(f["total"]))
+        elif r.stat == "proportion" and "count" in f and 0 < r.value < 1:
+            open_counts.append(r)
+    for r in open_counts:
+        f = r.fields
+        digits = _decimals(r.value * 100)
+        for n in here[:-21:-1] + seen[:-21:-1]:  # the nearest twenty of each
+            if n > f["count"] and abs(f["count"] / n * 100 - r.value * 100) \
+                    <= 0.5 * 10 ** -digits + 1e-9:
+                f["total"] = n
+                break
+    seen.extend(here)
+
+
+def _decimals(x):
+    """Decimal places of ``x`` as printed (``9.33`` -> 2, ``17.0`` -> 0)."""
+    text = f"{x:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _shared_value(index, rows, main, lo):
@@ -1265,20 +1998,21 @@ def _keyword_lists(index, lo, hi):
     """Find lists of statistic keywords: ``sensitivity, specificity and accuracy``."""
     lists, current, last_end = [], [], None
     cover = index.starts["STAT_KEYWORD"]
-    k = lo
-    while k < hi:
-        hit = cover.get(k)
-        if hit is not None:
-            gap = index.lowers[last_end:k] if last_end is not None else []
-            if current and all(t in (",", "and", "or", "/", "the") for t in gap) and len(gap) <= 3:
-                current.append(hit[1])
-            else:
-                if len(current) >= 2:
-                    lists.append(current)
-                current = [hit[1]]
-            last_end = k = hit[0]
-            continue
-        k += 1
+    starts = index.keyword_starts  # sorted once a document
+    if starts is None:
+        starts = index.keyword_starts = sorted(cover)
+    for k in starts[bisect_left(starts, lo):bisect_left(starts, hi)]:
+        if last_end is not None and k < last_end:
+            continue  # inside the keyword before
+        hit = cover[k]
+        gap = index.lowers[last_end:k] if last_end is not None else []
+        if current and all(t in (",", "and", "or", "/", "the") for t in gap) and len(gap) <= 3:
+            current.append(hit[1])
+        else:
+            if len(current) >= 2:
+                lists.append(current)
+            current = [hit[1]]
+        last_end = hit[0]
     if len(current) >= 2:
         lists.append(current)
     return lists

@@ -90,6 +90,24 @@ def parse_number(text: str) -> float | None:
     return sign * float(text)
 
 
+def token_number_info(text: str) -> tuple[str, float | None, bool]:
+    """Return ``(lower case, number or None, counts as a number)`` for one token text.
+
+    A token counts as a number when it is one (:func:`parse_number`) or is a number word
+    or an ordinal word (``twelve``, ``fourth``), as spaCy's ``LIKE_NUM`` counts them.
+
+    Examples
+    --------
+    >>> token_number_info("0·72"), token_number_info("Fourth"), token_number_info("lung")
+    (('0·72', 0.72, True), ('fourth', None, True), ('lung', None, False))
+    """
+    lower = text.lower()
+    if lower == text:
+        lower = text  # one string object for both: less memory in the caches
+    number = parse_number(text)
+    return lower, number, number is not None or lower in NUMBER_WORDS or lower in ORDINAL_WORDS
+
+
 def words_to_number(words: list[str]) -> int | None:
     """Return the value of a written number (``["one", "hundred", "fifty", "one"]``).
 

@@ -11,12 +11,44 @@ abstracts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from evidextract.io import _sections as _io_sections
 
 # Where a label may start: the start of the text, or after the characters that end a
 # sentence or a line (the set of ``evidextract.io._sections._BEFORE_LABEL`` plus "\n").
-_STARTS = re.compile(r"(?:^|[.?!:;)\]}\"'\u2019\u201d\u2022*\n])\s*")
+_AFTER = r"[.?!:;)\]}\"'\u2019\u201d\u2022*\n]\s*"
+
+
+@lru_cache(maxsize=1)
+def _start_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """Return the patterns of the places where a known label may start.
+
+    The first matches at the start of the text, the second after the end of a sentence or
+    a line; both only where the first letters of a known label follow (compared ignoring
+    case, as the label pattern compares them). Most sentences start with other words
+    ("The", "We"): they are passed over at C speed instead of trying the whole label
+    pattern there. The second pattern starts with a set of characters, which lets the
+    regex engine skip to the next such character at C speed.
+    """
+    heads = sorted({re.escape(label.split()[0][:3]) for label in _io_sections._label_table()})
+    label_ahead = "(?=(?i:" + "|".join(heads) + "))"
+    return re.compile(r"\s*" + label_ahead), re.compile(_AFTER + label_ahead)
+
+
+def _label_starts(abstract):
+    """Yield the positions where a known label may start, in order.
+
+    The same positions as one ``finditer`` of "the start of the text or a character of
+    ``_AFTER``, then white space" gives (the match at the start, then those after it),
+    restricted to those before a label's first letters.
+    """
+    at_start, after_stop = _start_patterns()
+    first = at_start.match(abstract)
+    if first is not None:
+        yield first.end()
+    for start in after_stop.finditer(abstract, first.end() if first is not None else 0):
+        yield start.end()
 
 
 def find_sections(abstract: str) -> list[tuple[str, str, int, int]]:
@@ -33,8 +65,7 @@ def find_sections(abstract: str) -> list[tuple[str, str, int, int]]:
     is_label = _io_sections._is_label
     found = []
     last_end = 0
-    for start in _STARTS.finditer(abstract):
-        p = start.end()
+    for p in _label_starts(abstract):
         if p < last_end or p >= len(abstract) or not abstract[p].isupper():
             continue
         match = pattern.match(abstract, p)

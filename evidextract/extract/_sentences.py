@@ -86,11 +86,12 @@ class SentenceSplitter:
                     continue
                 if nxt[:1].isupper() and not texts[i + 1].isspace():
                     starts[i + 1] = True
-        if doc._.evid_sections is None:
-            doc._.evid_sections = find_sections(full_text)
-        if doc._.evid_sections:
+        sections = doc._.evid_sections
+        if sections is None:
+            sections = doc._.evid_sections = find_sections(full_text)
+        if sections:
             offsets = doc.to_array([IDX]).tolist()
-            for _name, label, start, _end in doc._.evid_sections:
+            for _name, label, start, _end in sections:
                 for char in (start, start + len(label) + 1):
                     i = bisect_left(offsets, char)
                     if 0 < i < n and not texts[i].isspace():

@@ -12,6 +12,7 @@ the subset this package needs: ``ORTH``, ``LOWER`` (a string or ``{"IN": [...]}`
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import compress
 
 from spacy.lang.lex_attrs import word_shape
 
@@ -25,21 +26,34 @@ def _shape(text):
     return word_shape(text)
 
 
-def _test(spec, text, lower, is_num):
+def _predicate(spec):
+    """Compile a token spec into one test of ``(text, lower, is_num)``.
+
+    Built once per pattern, so that matching does not walk the spec's keys at each token.
+
+    Examples
+    --------
+    >>> test = _predicate({"LOWER": {"IN": frozenset({"ci", "interval"})}})
+    >>> test("CI", "ci", False), test("95", "95", True)
+    (True, False)
+    """
+    checks = []
     for key, want in spec.items():
         if key == "OP":
             continue
         if key == "LIKE_NUM":
-            if bool(is_num) != want:
-                return False
+            checks.append(lambda text, lower, is_num, want=want: bool(is_num) == want)
             continue
-        got = text if key == "ORTH" else lower if key == "LOWER" else _shape(text)
-        if isinstance(want, dict):
-            if got not in want["IN"]:
-                return False
-        elif got != want:
-            return False
-    return True
+        allowed = frozenset(want["IN"]) if isinstance(want, dict) else frozenset([want])
+        if key == "ORTH":
+            checks.append(lambda text, lower, is_num, allowed=allowed: text in allowed)
+        elif key == "LOWER":
+            checks.append(lambda text, lower, is_num, allowed=allowed: lower in allowed)
+        else:  # SHAPE
+            checks.append(lambda text, lower, is_num, allowed=allowed: _shape(text) in allowed)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda text, lower, is_num: all(check(text, lower, is_num) for check in checks)
 
 
 def _literal_words(spec):
@@ -101,15 +115,19 @@ class SparseMatcher:
                         spec[k] = {"IN": frozenset(v["IN"])}
                 compiled.append((spec, token.get("OP")))
             first, op = compiled[0]
-            entry = (key, compiled)
             if op is not None:
                 raise ValueError(f"the first token of {key} must not be optional")
+            # The first token is found by its word (or as a number); when that is all its
+            # spec asks, matching starts at the second token.
+            tests = [(_predicate(spec), op) for spec, op in compiled]
             if not ({"ORTH", "LOWER"} & set(first)):
                 if first.get("LIKE_NUM") is not True and "SHAPE" not in first:
                     raise ValueError(f"the first token of {key} needs a word or a number")
-                self.by_number.append((key, compiled, _follow_set(compiled)))
+                skip = int(first == {"LIKE_NUM": True})
+                self.by_number.append((key, tests, skip, _follow_set(compiled)))
                 continue
             attr = "ORTH" if "ORTH" in first else "LOWER"
+            entry = (key, tests, int(len(first) == 1))
             table = self.by_orth if attr == "ORTH" else self.by_lower
             want = first[attr]
             for word in (want["IN"] if isinstance(want, dict) else [want]):
@@ -132,44 +150,46 @@ class SparseMatcher:
         if positions is None:
             positions = range(n)
         else:
-            positions = sorted(set(positions).union([k for k, f in enumerate(is_num) if f]))
+            positions = sorted(set(positions).union(compress(range(n), is_num)))
         for i in positions:
             for table in (by_orth.get(texts[i]), by_lower.get(lowers[i])):
                 if table:
-                    for key, compiled in table:
-                        end = longest(compiled, 0, i, texts, lowers, is_num)
+                    for key, tests, skip in table:
+                        end = longest(tests, skip, i + skip, texts, lowers, is_num)
                         if end is not None and end > i:
                             out.append((key, i, end))
             if is_num[i]:
                 nxt = texts[i + 1] if i + 1 < n else ""
                 nxt_lower = lowers[i + 1] if i + 1 < n else ""
-                for key, compiled, follow in by_number:
+                for key, tests, skip, follow in by_number:
                     # Cheap test of the next word before trying the whole pattern.
                     if follow is not None and nxt not in follow and nxt_lower not in follow:
                         continue
-                    end = longest(compiled, 0, i, texts, lowers, is_num)
+                    end = longest(tests, skip, i + skip, texts, lowers, is_num)
                     if end is not None and end > i:
                         out.append((key, i, end))
         return out
 
-    def _longest(self, compiled, p, i, texts, lowers, is_num):
-        """Longest end of ``compiled[p:]`` matched from token ``i`` (None: no match)."""
-        if p == len(compiled):
-            return i
-        spec, op = compiled[p]
+    def _longest(self, tests, p, i, texts, lowers, is_num):
+        """Longest end of ``tests[p:]`` matched from token ``i`` (None: no match)."""
         n = len(texts)
-        if op is None:
-            if i < n and _test(spec, texts[i], lowers[i], is_num[i]):
-                return self._longest(compiled, p + 1, i + 1, texts, lowers, is_num)
+        while p < len(tests):
+            test, op = tests[p]
+            if op is None:
+                if i >= n or not test(texts[i], lowers[i], is_num[i]):
+                    return None
+                p += 1
+                i += 1
+                continue
+            # Repeatable or optional token: try the longest run first.
+            run = i
+            limit = min(n, i + (1 if op == "?" else 8))
+            while run < limit and test(texts[run], lowers[run], is_num[run]):
+                run += 1
+            low = i + 1 if op == "+" else i
+            for stop in range(run, low - 1, -1):
+                end = self._longest(tests, p + 1, stop, texts, lowers, is_num)
+                if end is not None:
+                    return end
             return None
-        # Repeatable or optional token: try the longest run first.
-        run = i
-        limit = i + (1 if op == "?" else 8)
-        while run < min(n, limit) and _test(spec, texts[run], lowers[run], is_num[run]):
-            run += 1
-        low = i + 1 if op == "+" else i
-        for stop in range(run, low - 1, -1):
-            end = self._longest(compiled, p + 1, stop, texts, lowers, is_num)
-            if end is not None:
-                return end
-        return None
+        return i

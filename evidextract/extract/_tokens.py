@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
-from operator import add
+from operator import add, itemgetter
 
 from spacy.attrs import ORTH, SPACY
 
-_WORDS: dict[int, str] = {}
+from evidextract.extract._numbers import token_number_info
+
+#: orth hash -> (text, lower case, number or None, counts as a number). One lookup a token
+#: gives all four: these lookups in a large table are the main cost of the token table.
+_WORDS: dict[int, tuple] = {}
+_MAX_WORDS = 300_000
+_TEXT, _LOWER, _NUMBER, _IS_NUM = (itemgetter(k) for k in range(4))
 _SPACE = ("", " ")  # indexed by the trailing-space flag
 _CACHE_KEY = "evidextract.token_table"
+#: Where :class:`~evidextract.extract._tokenizer.RunLimitedTokenizer` leaves the text it
+#: tokenized: joining the tokens back into it costs as much as looking up their texts.
+TEXT_KEY = "evidextract.text"
+
+
+def _word(orth, strings):
+    text = strings[orth]
+    info = _WORDS[orth] = (text, *token_number_info(text))
+    return info
+
+
+def _table(doc):
+    """Return ``(texts, spaces, full text, word infos)``, kept on ``doc`` when cached."""
+    cached = doc.user_data.get(_CACHE_KEY)
+    if cached is not None and len(cached[0]) == len(doc):
+        return cached
+    if not len(doc):
+        return [], [], doc.text, []
+    array = doc.to_array([ORTH, SPACY])
+    words = _WORDS
+    if len(words) > _MAX_WORDS:
+        words.clear()
+    hashes = array[:, 0].tolist()
+    try:
+        infos = list(map(words.__getitem__, hashes))  # C-speed when every word is known
+    except KeyError:
+        get, strings = words.get, doc.vocab.strings
+        infos = [get(h) or _word(h, strings) for h in hashes]
+    texts = list(map(_TEXT, infos))
+    spaces = array[:, 1].astype(bool).tolist()
+    full = doc.user_data.get(TEXT_KEY)
+    if full is None or len(full) != doc[-1].idx + len(texts[-1]) + spaces[-1]:
+        full = "".join(map(add, texts, map(_SPACE.__getitem__, spaces)))
+    return texts, spaces, full, infos
 
 
 def token_table(doc) -> tuple[list[str], list[bool], str]:
@@ -24,38 +64,32 @@ def token_table(doc) -> tuple[list[str], list[bool], str]:
     >>> token_table(doc)
     (['Mean', '6.8', '±', '2.2', '.'], [True, True, True, False, False], 'Mean 6.8 ± 2.2.')
     """
-    cached = doc.user_data.get(_CACHE_KEY)
-    if cached is not None and len(cached[0]) == len(doc):
-        return cached
-    if not len(doc):
-        return [], [], doc.text
-    array = doc.to_array([ORTH, SPACY])
-    strings = doc.vocab.strings
-    words = _WORDS
-    if len(words) > 500_000:
-        words.clear()
-    hashes = array[:, 0].tolist()
-    try:
-        texts = list(map(words.__getitem__, hashes))  # C-speed when every word is known
-    except KeyError:
-        texts = []
-        for h in hashes:
-            text = words.get(h)
-            if text is None:
-                text = words[h] = strings[h]
-            texts.append(text)
-    spaces = array[:, 1].astype(bool).tolist()
-    full = "".join(map(add, texts, map(_SPACE.__getitem__, spaces)))
-    return texts, spaces, full
+    return _table(doc)[:3]
+
+
+def token_columns(doc) -> tuple[list[str], list[float | None], list[bool]]:
+    """Return the tokens' lower cases, numbers (or None) and whether each counts as a number.
+
+    The values of :func:`~evidextract.extract._numbers.token_number_info`, from the same
+    lookups as :func:`token_table`.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> token_columns(spacy.blank("en")("Twelve had 0·72"))
+    (['twelve', 'had', '0·72'], [None, None, 0.72], [True, False, True])
+    """
+    infos = _table(doc)[3]
+    return list(map(_LOWER, infos)), list(map(_NUMBER, infos)), list(map(_IS_NUM, infos))
 
 
 def cache_token_table(doc):
     """Compute :func:`token_table` and keep it on ``doc`` for the next component."""
-    table = token_table(doc)
-    doc.user_data[_CACHE_KEY] = table
-    return table
+    table = doc.user_data[_CACHE_KEY] = _table(doc)
+    return table[:3]
 
 
 def drop_token_table(doc):
-    """Forget the table kept by :func:`cache_token_table` (not to be serialized)."""
+    """Forget the table kept by :func:`cache_token_table` and the text (not to be serialized)."""
     doc.user_data.pop(_CACHE_KEY, None)
+    doc.user_data.pop(TEXT_KEY, None)

@@ -183,15 +183,25 @@ def _norm_key(text: str) -> str:
     return re.sub(r"\W+", "", text.casefold())
 
 
+def duplicate_keys(record) -> list[tuple[str, str]]:
+    """Return the keys by which two records are the same: the DOI, and a long abstract.
+
+    Case, spacing and punctuation aside; abstracts under 100 characters are no key
+    (too many records share "No abstract available." and the like).
+    """
+    keys = []
+    if record["status"] in ("ok", "no_abstract"):
+        if record["doi"]:
+            keys.append(("doi", record["doi"].lower()))
+        if len(record["abstract"]) >= 100:
+            keys.append(("abstract", _norm_key(record["abstract"])))
+    return keys
+
+
 def _dedupe(records: list[dict]) -> tuple[list[dict], list[dict]]:
     kept, merged, index = [], [], {}
     for record in records:
-        keys = []
-        if record["status"] in ("ok", "no_abstract"):
-            if record["doi"]:
-                keys.append(("doi", record["doi"].lower()))
-            if len(record["abstract"]) >= 100:
-                keys.append(("abstract", _norm_key(record["abstract"])))
+        keys = duplicate_keys(record)
         match = next((index[k] for k in keys if k in index), None)
         if match is None:
             for key in keys:
