@@ -343,11 +343,12 @@ def test_extract_context_group_that_had_or_achieved_a_value(text, groups):
     # dev gold 10.1007/s00256-024-04744-x: a sex counted with no verb after it.
     ("There were 108/172 (62.79%) males and 64/172 (37.21%) females.",
      [("proportion", 0.6279, "males", None), ("proportion", 0.3721, "females", None)]),
-    # data/gold thejns-spine-14-5-561: the arm a count underwent, after the first count
-    # (the extractor reads no row from "82 were eligible" or "42 received OMT" yet).
+    # data/gold thejns-spine-14-5-561: the arm a count underwent or received, after the
+    # first count of the sentence; "were eligible" is no outcome.
     ("Of 105 patients with acute osteoporotic VCFs, 82 were eligible for participation: 40 "
      "patients underwent PV and 42 received OMT.",
-     [("sample_size", 105.0, None, None), ("sample_size", 40.0, None, "PV")]),
+     [("sample_size", 105.0, None, None), ("sample_size", 82.0, None, None),
+      ("sample_size", 40.0, None, "PV"), ("sample_size", 42.0, None, "OMT")]),
     # dev gold 10.1007/s00330-013-3071-z: everyone of the first count underwent it.
     ("A retrospective study was conducted to review 51 consecutive patients who underwent "
      "cementoplasty under CT or fluoroscopic guidance, a total of 65 lesions involving the "
@@ -369,10 +370,11 @@ def test_extract_context_group_that_had_more_and_what_it_was_compared_with():
             "or completely torn (p < .001) ACL patients.")
     assert [r[3] for r in _context(text)] == ["Mucoid degeneration vs control",
                                              "Mucoid degeneration vs completely torn"]
-    # data/gold PMC6190664 (the second median, "14 months", is not read as a row).
+    # data/gold PMC6190664: the other group of "the two groups" is not named.
     text = ("Overall survival was similar between the two groups, but the resection group had a "
             "higher disease-free survival (median, 22 months vs. 14 months).")
-    assert _context(text) == [("median", 22.0, "disease-free survival", "resection")]
+    assert _context(text) == [("median", 22.0, "disease-free survival", "resection"),
+                              ("median", 14.0, "disease-free survival", None)]
     text = ("Compared to the resection group, the RFA group had a higher rate of intrahepatic "
             "recurrence (34.8% vs. 12.0%) and a shorter recurrence free period.")
     assert _context(text) == [("proportion", 0.348, "intrahepatic recurrence", "RFA"),
