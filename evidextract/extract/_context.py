@@ -1021,7 +1021,7 @@ def _np_before(index, k, lo, limit=4):
             continue
         if w in _MODIFIER_STOP or w in _BOUNDARY or w in _CLAUSE_WORDS or w in _COMPARE \
                 or w in _NP_PREPOSITIONS or index.numbers[start - 1] is not None \
-                or start < k and w.endswith("ing") and lowers[start] not in _words("group_head") \
+                or start < k and w in _ING_VERBS \
                 or start < k and w.endswith("ed") and len(w) > 4 and w not in ("advanced",) \
                 or not (texts[start - 1][0].isalnum() or joined):
             break
@@ -1030,6 +1030,10 @@ def _np_before(index, k, lo, limit=4):
 
 
 # "without" and "under" stay inside a name ("those without pneumothorax", "area under curve").
+# Verbs in -ing that end a noun phrase before them ("patients undergoing surgery (n = 12)");
+# other words in -ing may be nouns ("smoking cessation", "training set").
+_ING_VERBS = {"undergoing", "receiving", "using", "including", "comparing", "following",
+              "having", "being", "taking", "treating", "showing", "presenting", "requiring"}
 _NP_PREPOSITIONS = {"against", "among", "amongst", "between", "within", "through", "via",
                     "into", "toward", "towards", "per", "about", "either", "neither", "both",
                     "would", "could", "should", "may", "might", "can", "will", "must"}
@@ -1264,7 +1268,7 @@ def _intro_group(index, lo, hi):
             depth -= 1
         elif not depth:
             words.append(q)
-    if not words or any(lowers[q] in _words("not_group") for q in words[:3]):
+    if not words or any(lowers[q] in _words("not_group") for q in words[:6]):
         return None
     # "For segmentation of pneumonia for positive cases,": the last "for" names whom.
     for q in words[1:]:
@@ -1484,6 +1488,8 @@ def _lookback_group(index, run, lo, hi):
                 return None  # "odds ratio for global recovery 1.03": the outcome
             if _listed_names(index, m + 1, run[0].a):
                 return None  # "in the placebo, vitamin A and beta carotene groups": not one
+            if m + 1 in index.covered["OUTCOME"] and index.covered["OUTCOME"][m + 1][0] == m + 1:
+                return None  # "the time for pain scores to decrease by 50%": an outcome
             return _phrase(index, m + 1, hi)
     return None
 
