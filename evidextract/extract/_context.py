@@ -646,7 +646,7 @@ def _pattern_outcome(index, r, lo, hi):
 
 def _sorted_positions(index, label):
     """Return (and keep on the index) the sorted tokens a label's matches cover."""
-    cache = index.__dict__.setdefault("_context_positions", {})
+    cache = index.sorted_covered
     found = cache.get(label)
     if found is None:
         found = cache[label] = sorted(index.covered[label])

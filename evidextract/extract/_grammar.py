@@ -117,6 +117,7 @@ class DocIndex:
     seen_counts: list = field(default_factory=list)  # sample sizes stated so far
     list_sums: dict = field(default_factory=dict)    # list start -> sum of its counts
     keyword_starts: list | None = None               # sorted starts of statistic keywords
+    sorted_covered: dict = field(default_factory=dict)  # label -> sorted covered tokens
 
 
 @dataclass
