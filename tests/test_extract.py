@@ -338,6 +338,25 @@ def test_extract_glued_brackets_read_as_spaced(glued, spaced, text):
     assert got[columns].equals(ee.extract(spaced)[columns])
 
 
+@pytest.mark.parametrize("sentence, text, stat, unit", [
+    ("Mean age was 62.3 (SD 8.1) years.", "62.3 (SD 8.1) years", "mean", "years"),
+    ("Median follow-up was 14 (IQR 8-20) months.", "14 (IQR 8-20) months", "median", "months"),
+    ("The median PFS was 8.2 (95% CI 6.1-10.3) months.", "8.2 (95% CI 6.1-10.3) months",
+     "median", "months"),
+    ("Mean volume was 45.9 (± 52.0) cm3.", "45.9 (± 52.0) cm3", "mean", "cm3"),
+])
+def test_extract_unit_after_attached_brackets(sentence, text, stat, unit):
+    row = ee.extract(sentence).iloc[0]
+    assert (row["text"], row["stat"], row["unit"]) == (text, stat, unit)
+
+
+def test_extract_brackets_after_a_unit_belong_to_the_next_statistic():
+    # PMID 14712405: the unit ends the median's attachments; "(41%" is a proportion of its own.
+    rows = ee.extract("Median age was 49 (1 - 94) years (41% women).")
+    assert rows[["text", "stat", "value"]].values.tolist() == [
+        ["49 (1 - 94) years", "median", 49.0], ["41% women", "proportion", 0.41]]
+
+
 def test_extract_sentence_splitter():
     doc = ee.make_pipeline()("Methods: Older than control (P < .05). Larger vs. smaller, as "
                              "Li et al. found. Results: Mean 0.5 (SD 0.1) at 24 h. Fig. 2 "

@@ -455,6 +455,23 @@ def read_p_value(index, j, hi):
     return comparator, values, end, k
 
 
+def _unit_after(index, row, j, hi):
+    """Give ``row`` the unit written at ``j`` after its spread or brackets; return where it ends.
+
+    ``65 ± 7 years``, ``62.3 (SD 8.1) years``: the unit follows what is attached to the value.
+    """
+    if "unit" in row.fields or j >= hi:
+        return j
+    unit = index.starts["UNIT"].get(j)
+    if unit is not None:
+        row.fields["unit"] = _span_text(index, j, unit[0])
+        return unit[0]
+    if unit_days(index.texts[j]) is not None:
+        row.fields["unit"] = index.texts[j]
+        return j + 1
+    return j
+
+
 def read_attachments(index, row, j, hi, consumed, sentence_ci):
     """Read what follows a value at ``j``: spread, CI, range, fraction, p-values.
 
@@ -471,14 +488,7 @@ def read_attachments(index, row, j, hi, consumed, sentence_ci):
             if number is None or number[0] < 0:
                 break  # "± −2.00" is no spread
             fields["se" if index.se_declared and not index.sd_declared else "sd"] = number[0]
-            j = text_end = number[1]
-            unit = index.starts["UNIT"].get(j)
-            if unit is not None and "unit" not in fields:
-                fields["unit"] = _span_text(index, j, unit[0])
-                j = text_end = unit[0]
-            elif j < hi and unit_days(texts[j]) is not None and "unit" not in fields:
-                fields["unit"] = texts[j]
-                j = text_end = j + 1
+            j = text_end = _unit_after(index, row, number[1], hi)
             continue
         if t in _OPEN:
             close = _OPEN[t]
@@ -490,7 +500,10 @@ def read_attachments(index, row, j, hi, consumed, sentence_ci):
             if not got:
                 break
             text_end = last
-            j = end + 1
+            j = _unit_after(index, row, end + 1, hi)  # "62.3 (SD 8.1) years"
+            if j > end + 1:
+                text_end = j
+                break  # "49 (1 - 94) years (41% women)": the next brackets are another's
             continue
         ci = index.starts["CI"].get(j)
         if ci is not None and ci[1] == "ci_level" and "ci_low" not in fields:
