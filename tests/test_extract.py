@@ -327,7 +327,7 @@ def test_extract_tokenizer_rules(text, tokens):
 
 
 @pytest.mark.parametrize("glued, spaced, text", [
-    ("Mean age was 65(±7) years.", "Mean age was 65 (±7) years.", "65(±7)"),
+    ("Mean age was 65(±7) years.", "Mean age was 65 (±7) years.", "65(±7) years"),
     ("Sensitivity was 97%(87 to 99).", "Sensitivity was 97% (87 to 99).", "97%(87 to 99)"),
     ("AUC was 0.81[0.72-0.90].", "AUC was 0.81 [0.72-0.90].", "0.81[0.72-0.90]"),
 ])

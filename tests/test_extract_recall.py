@@ -184,7 +184,7 @@ def test_extract_recall_interval_that_misses_its_value_is_dropped():
 def test_extract_recall_mean_with_a_bare_pair_is_a_range_unless_a_ci_is_named():
     # 14712405
     assert _rows("Average age was 49 (1 - 94) years (41% female and 59% male).")[0] == (
-        "mean", 49.0, {"range_low": 1.0, "range_high": 94.0})
+        "mean", 49.0, {"range_low": 1.0, "range_high": 94.0, "unit": "years"})
     text = "Mean scores were 4.5 (95% CI 3.2 to 5.8) and 3.9 (3.1 to 4.7)."
     assert _rows(text) == [
         ("mean", 4.5, {"ci_low": 3.2, "ci_high": 5.8, "ci_level": 0.95}),
