@@ -414,3 +414,25 @@ def test_extract_context_numbered_groups_given_respectively():
     assert [(r[2], r[3]) for r in _context(text)] == [
         ("IFs", "males"), ("IFs", "females"), ("IFs", "age group 1"), ("IFs", "age group 2"),
         ("IFs", "age group 3"), ("IFs", "age group 4"), ("IFs", "age group 5")]
+
+
+def _timepoints(text):
+    table = ee.extract(text)
+    return [(row.text, row.timepoint, None if pd.isna(row.timepoint_days) else row.timepoint_days)
+            for row in table.itertuples()]
+
+
+def test_extract_context_listed_times_name_listed_values_in_order():
+    # Without "respectively": the times come first and the lists are as long.
+    assert _timepoints("Overall survival at 1, 3, and 5 years was 95%, 80%, and 65%.") == [
+        ("95%", "1 year", 365.25), ("80%", "3 years", 1095.75), ("65%", "5 years", 1826.25)]
+    assert _timepoints("At 1 and 3 months, VAS scores were 3.1 ± 1.2 and 2.0 ± 1.1.") == [
+        ("3.1 ± 1.2", "1 month", 30.4375), ("2.0 ± 1.1", "3 months", 91.3125)]
+
+
+def test_extract_context_span_of_times_names_a_span_of_values():
+    # data/gold: "from baseline to the last follow-up [6.7 ± 2.3 (range: 0-10) to 1.8 ± 2.3 ...]"
+    text = ("The VAS score decreased from baseline to the last follow-up [6.7 ± 2.3 (range: "
+            "0-10) to 1.8 ± 2.3 (range: 0-7)].")
+    assert _timepoints(text) == [("6.7 ± 2.3 (range: 0-10)", "baseline", 0.0),
+                                 ("1.8 ± 2.3 (range: 0-7)", "last follow-up", None)]

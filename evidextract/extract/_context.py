@@ -78,15 +78,17 @@ def _assign_timepoints(index, rows, main, runs, lo, hi):
         return
     respectively = "respectively" in index.lowers[lo:hi]
     done = set()
-    if respectively:
-        groups = _coordinated(tps)
-        for run in runs:
-            for group in groups:
-                if len(group) == len(run) >= 2:
-                    for r, tp in zip(run, group, strict=True):
-                        _set_tp(r, tp)
-                        done.add(id(r))
-                    break
+    groups = _coordinated(tps)
+    for run in runs:
+        for group in groups:
+            # Lists of equal length pair up: with "respectively", or when the times come
+            # first ("at 1, 3, and 5 years were 95%, 80%, and 65%").
+            if len(group) == len(run) >= 2 and (
+                    respectively or group[-1].b <= run[0].a and _pairs_up(index, group, run)):
+                for r, tp in zip(run, group, strict=True):
+                    _set_tp(r, tp)
+                    done.add(id(r))
+                break
     tp_starts = [tp.a for tp in tps]
     tp_ends = {tp.b: tp for tp in tps}
     for k, r in enumerate(main):
@@ -125,6 +127,25 @@ def _compared_time(index, r, tp):
         return False
     gap = index.lowers[r.b:tp.a]
     return bool(gap) and all(t in _VERSUS or t in ("and", "or", ",") for t in gap)
+
+
+_LIST_JOINS = {",", "and", "vs", "vs.", "versus"}
+
+
+def _pairs_up(index, group, run):
+    """Tell whether listed times name listed values one by one.
+
+    Lists pair up (``at 1, 3, and 5 years ... 95%, 80%, and 65%``), and so does a span
+    with a span (``from baseline to the last follow-up [6.7 ± 2.3 to 1.8 ± 2.3]``); a span
+    of time with other values does not (``between 18 and 70 years ... 35-60 kg/m2``).
+    """
+    gaps = [[t for t in index.lowers[before.b:after.a] if t != "the"]
+            for before, after in zip(group, group[1:], strict=False)]
+    opener = index.lowers[group[0].a - 1] if group[0].a else ""
+    if opener == "from":
+        return len(run) == 2 and gaps == [["to"]] \
+            and "to" in _outside_brackets(index.lowers[run[0].b:run[1].a])
+    return opener != "between" and all(t in _LIST_JOINS for gap in gaps for t in gap)
 
 
 def _coordinated(tps):
