@@ -357,6 +357,28 @@ def test_extract_brackets_after_a_unit_belong_to_the_next_statistic():
         ["49 (1 - 94) years", "median", 49.0], ["41% women", "proportion", 0.41]]
 
 
+@pytest.mark.parametrize("sentence, rows", [
+    # An interquartile range goes with a median, named or not.
+    ("NRS was 8 (IQR 7-9) at baseline.", [("8 (IQR 7-9)", "median", 8.0, 7.0, None)]),
+    # A length of time with its spread or CI is a value, of the mean or median named before.
+    ("The follow-up was 14 months (IQR 8-20).",
+     [("14 months (IQR 8-20)", "median", 14.0, 8.0, None)]),
+    ("The median PFS was 5.9 months (95% CI, 4.5-7.3) in the FOLFIRI group and 7.0 months "
+     "(95% CI, 5.4-8.6) in the simvastatin group.",
+     [("5.9 months (95% CI, 4.5-7.3)", "median", 5.9, None, 4.5),
+      ("7.0 months (95% CI, 5.4-8.6)", "median", 7.0, None, 5.4)]),
+    # A length of time spanned or set is no value: the CI is the weight gain's.
+    ("a weight gain of 1.0 kg over 2 years (99% CI 0.6-1.4 kg)", []),
+    ("Patients were treated for 12 months (+/- 3).", []),
+])
+def test_extract_lengths_of_time_with_their_spread(sentence, rows):
+    table = ee.extract(sentence)
+    got = [(r.text, r.stat, r.value, None if pd.isna(r.iqr_low) else r.iqr_low,
+            None if pd.isna(r.ci_low) else r.ci_low) for r in table.itertuples()
+           if r.stat in ("mean", "median", "coefficient")]
+    assert got == rows
+
+
 def test_extract_sentence_splitter():
     doc = ee.make_pipeline()("Methods: Older than control (P < .05). Larger vs. smaller, as "
                              "Li et al. found. Results: Mean 0.5 (SD 0.1) at 24 h. Fig. 2 "

@@ -356,6 +356,11 @@ _AFTER_TIME = {"after", "post", "following", "later", "postoperatively", "postop
                "post-treatment", "posttreatment", "postprocedure", "post-procedure", "from"}
 
 
+# "treated for 12 months (+/- 3)", "over 2 years (99% CI ...)": a length of time set or
+# spanned, not measured.
+_DURATION_PREPOSITIONS = {"for", "over", "during", "within", "after", "until", "in", "at"}
+
+
 def _is_value_context(index, i, lo):
     """Tell whether the number at ``i`` is a value (``mean follow-up of 12.6 months``).
 
@@ -367,6 +372,10 @@ def _is_value_context(index, i, lo):
         unit_end += 1
     if unit_end + 1 < len(index.texts) and index.lowers[unit_end + 1] in _AFTER_TIME:
         return False
+    if unit_end + 2 < len(index.texts) and index.texts[unit_end + 1] in _OPEN and any(
+            unit_end + 2 in index.starts[label] for label in ("RANGE", "SPREAD", "CI")) \
+            and not (i > lo and index.lowers[i - 1] in _DURATION_PREPOSITIONS):
+        return True  # "14 months (IQR 8-20)": a length of time with its spread
     for k in range(i - 1, max(lo, i - 8) - 1, -1):
         hit = index.covered["STAT_KEYWORD"].get(k)
         if hit is not None and hit[2] in ("mean", "median"):
@@ -1820,6 +1829,14 @@ def _classify(index, row, unit_kind, kw_stat, kw_dist, after, lo, shape):
         if kw_stat == "mean_difference" and kw_dist <= 12:
             return "mean_difference", "mean_difference/keyword"
         return "mean", "mean/spread"
+    if unit_kind == "time" and (has_ci or has_spread or "iqr_low" in f or "range_low" in f):
+        # "The median PFS was 5.9 months (95% CI ...) in A and 7.0 months (95% CI ...) in B"
+        wide = nearest_keyword(index, row.a, lo, window=_LOOKBACK,
+                               bracketed=_bracketed(index, row.a, lo))
+        if wide is not None and wide[0] in ("mean", "median"):
+            return wide[0], f"{wide[0]}/keyword_time"
+    if "iqr_low" in f:
+        return "median", "median/iqr"  # "8 (IQR 7-9)": an interquartile range goes with a median
     if has_ci and any(lowers[k] in ("difference", "differences", "change")
                       for k in range(max(lo, row.a - 3), row.a)):
         return "mean_difference", "mean_difference/difference_ci"
