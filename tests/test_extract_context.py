@@ -436,3 +436,16 @@ def test_extract_context_span_of_times_names_a_span_of_values():
             "0-10) to 1.8 ± 2.3 (range: 0-7)].")
     assert _timepoints(text) == [("6.7 ± 2.3 (range: 0-10)", "baseline", 0.0),
                                  ("1.8 ± 2.3 (range: 0-7)", "last follow-up", None)]
+
+
+@pytest.mark.parametrize("text, groups", [
+    ("The model achieved AUCs of 0.85 and 0.80 in the internal and external test sets, "
+     "respectively.", ["internal test set", "external test set"]),
+    ("Accuracy was 91%, 85% and 80% for the training, validation and test cohorts, "
+     "respectively.", ["training cohort", "validation cohort", "test cohort"]),
+    ("The AUCs were 0.91 and 0.87 in the training set and the validation set, respectively.",
+     ["training set", "validation set"]),
+    ("Sensitivity was 90% and 80% in men and women, respectively.", ["men", "women"]),
+])
+def test_extract_context_names_listed_after_values_respectively(text, groups):
+    assert ee.extract(text)["group"].tolist() == groups

@@ -1383,6 +1383,9 @@ def _after_phrase_group(index, run, lo, hi):
         and lowers[first.a - 2] in _words("outcome_measure")
     if k + 1 < hi and lowers[k] in _GROUP_PREPOSITIONS and k + 1 not in \
             index.covered["TIMEPOINT"] and not _purpose(index, k, hi) and not changed:
+        listed = _names_respectively(index, k + 1, hi, len(run))
+        if listed:
+            return listed
         phrase = _phrase(index, k + 1, hi)  # not "a reduction of 5.2% in the passive drag"
         if phrase and (phrase.split()[-1].lower() in _DURATION_NOUNS
                        or unit_days(phrase.split()[-1]) is not None):
@@ -1411,6 +1414,55 @@ def _after_phrase_group(index, run, lo, hi):
                 start += 1
             return _group_name(index, start, end)  # "166 (81.0%) patients from the X group"
     return None
+
+
+def _names_respectively(index, k, hi, n):
+    """``in the training and test sets, respectively``: ``n`` names sharing their head noun.
+
+    Return ``["training sets", "test sets"]``, or None unless exactly ``n`` >= 2 names are
+    listed before ``respectively``.
+    """
+    if n < 2:
+        return None
+    lowers, texts = index.lowers, index.texts
+    while k < hi and lowers[k] in ("the", "a", "an"):
+        k += 1
+    items, current = [], []
+    end = k
+    while end < hi and end - k < 3 * n + 6:
+        word = lowers[end]
+        if word in (",", "and", "or"):
+            if current:
+                items.append(current)
+            current = []
+        elif word == "respectively" or word in _GROUP_STOP or index.numbers[end] is not None \
+                or not texts[end][:1].isalnum():
+            break
+        elif current or word not in ("the", "a", "an"):
+            current.append(texts[end])
+        end += 1
+    if current:
+        items.append(current)
+    if len(items) != n or end >= hi or lowers[end] != "respectively" and not (
+            lowers[end] == "," and end + 1 < hi and lowers[end + 1] == "respectively"):
+        return None
+    # "training and test sets": single words before a last item that carries the head,
+    # which names each one in the singular ("training set", "test set").
+    if not all(len(item) == 1 for item in items[:-1]) or len(items[-1]) < 2:
+        return [" ".join(item) for item in items]
+    head = items[-1][1:]
+    head[-1] = _singular(head[-1])
+    return [" ".join(item[:1] + head) for item in items]
+
+
+def _singular(noun):
+    """Return a plural noun in the singular (``sets``, ``therapies``); others as they are."""
+    lower = noun.lower()
+    if lower.endswith("ies") and len(noun) > 4:
+        return noun[:-3] + "y"
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is", "ses")) and len(noun) > 3:
+        return noun[:-1]
+    return noun
 
 
 def _numbered_groups(index, run, start, end, hi):
