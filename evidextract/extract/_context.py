@@ -33,6 +33,7 @@ from evidextract.extract._grammar import (
     _RUN_GAP,
     _UNIT_RANGE_STATS,
     COMPARATORS,
+    _opener,
     _span_text,
     find_timepoints,
     nearest_keyword,
@@ -1235,16 +1236,7 @@ def _pair_groups(index, run, lo, hi):
     gap = lowers[run[0].b:run[1].a]
     if not any(t in ("vs", "vs.", "versus") for t in gap):
         return False
-    opener = None
-    depth = 0
-    for k in range(run[0].a - 1, max(lo, run[0].a - 20) - 1, -1):
-        if texts[k] in (")", "]"):
-            depth += 1
-        elif texts[k] in ("(", "["):
-            if depth == 0:
-                opener = k
-                break
-            depth -= 1
+    opener = _opener(index, run[0].a, lo, window=20)
     if opener is None:
         return False
     close = next((k for k in range(run[1].b, min(hi, run[1].b + 20)) if texts[k] in (")", "]")),
@@ -1981,20 +1973,6 @@ def _had_more_than(index, a, lo):
         return None
     second = _group_name(index, start, opener)
     return f"{first} vs {second}" if first and second else None
-
-
-def _opener(index, a, lo, window=10):
-    """Return the bracket left open before token ``a`` within ``window`` tokens, or None."""
-    depth = 0
-    for k in range(a - 1, max(lo, a - window) - 1, -1):
-        t = index.texts[k]
-        if t in (")", "]"):
-            depth += 1
-        elif t in ("(", "["):
-            if depth == 0:
-                return k
-            depth -= 1
-    return None
 
 
 def _bracket_label(index, a, lo):

@@ -870,6 +870,20 @@ def _bracketed(index, a, lo):
     return a - 1 >= lo and index.texts[a - 1] in ("(", "[")
 
 
+def _opener(index, a, lo, window=10):
+    """Return the bracket left open before token ``a`` within ``window`` tokens, or None."""
+    depth = 0
+    for k in range(a - 1, max(lo, a - window) - 1, -1):
+        t = index.texts[k]
+        if t in (")", "]"):
+            depth += 1
+        elif t in ("(", "["):
+            if depth == 0:
+                return k
+            depth -= 1
+    return None
+
+
 def _owned_keyword(index, kw, lo):
     """Tell whether keyword ``kw`` follows a value that it names (``0.986 accuracy``).
 
@@ -1605,16 +1619,7 @@ def _enumerated_count(index, row, rows, lo):
     noun, counts a kind of that noun.
     """
     texts = index.texts
-    depth = 0
-    opener = None
-    for k in range(row.a - 1, max(lo, row.a - _LOOKBACK) - 1, -1):
-        if texts[k] in (")", "]"):
-            depth += 1
-        elif texts[k] in ("(", "["):
-            if depth == 0:
-                opener = k
-                break
-            depth -= 1
+    opener = _opener(index, row.a, lo, window=_LOOKBACK)
     if opener is None:
         return None
     owner = next((r for r in reversed(rows[-8:]) if r.stat in ("sample_size", "proportion")
