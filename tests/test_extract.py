@@ -411,21 +411,3 @@ def test_extract_bench_sample_never_fails(shared_dir):
     assert len(table) > 1000
     assert all(text[r.record_id][r.start:r.end] == r.text for r in table.itertuples())
     assert np.isfinite(table.value).all()
-
-
-def test_extract_sections_same_as_io_split_sections(shared_dir):
-    import gzip
-
-    from evidextract.extract._sections import find_sections
-    from evidextract.io import split_sections
-
-    path = shared_dir / "bench" / "abstracts.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        texts = [json.loads(line).get("abstract") or "" for line, _ in
-                 zip(f, range(2000), strict=False)]
-    dev = shared_dir / "eval" / "dev" / "records.jsonl"
-    texts += [json.loads(x)["abstract"] for x in dev.read_text("utf-8").splitlines()]
-    texts += ["", "Results: one label only.", "BACKGROUND Upper case. METHODS None. x"]
-    assert sum(bool(split_sections(t)) for t in texts) > 500
-    for text in texts:
-        assert find_sections(text) == split_sections(text), text[:200]

@@ -11,8 +11,8 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 
 from evidextract.extract import _extensions  # noqa: F401  (declares doc._.evid_sections)
-from evidextract.extract._sections import find_sections
 from evidextract.extract._tokens import cache_token_table
+from evidextract.io import split_sections
 
 # Tokens after which a full stop does not end a sentence ("vs.", "et al.", "Fig. 2").
 _NO_BREAK_BEFORE_STOP = frozenset(
@@ -33,8 +33,7 @@ def _starts_sentence(text: str) -> bool:
 class SentenceSplitter:
     """Mark sentence starts from full stops, line breaks and section labels.
 
-    The sections of :func:`evidextract.io.split_sections` (computed by the faster
-    equivalent :func:`~evidextract.extract._sections.find_sections`) are stored in
+    The sections of :func:`evidextract.io.split_sections` are stored in
     ``doc._.evid_sections`` (unless the caller set them); each section label
     (``Results:``) is a sentence of its own.
 
@@ -88,7 +87,7 @@ class SentenceSplitter:
                     starts[i + 1] = True
         sections = doc._.evid_sections
         if sections is None:
-            sections = doc._.evid_sections = find_sections(full_text)
+            sections = doc._.evid_sections = split_sections(full_text)
         if sections:
             offsets = doc.to_array([IDX]).tolist()
             for _name, label, start, _end in sections:
