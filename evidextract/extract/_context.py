@@ -300,7 +300,7 @@ def _subject_span(index, a, lo):
         w = lowers[start - 1]
         if w == "," and start - 2 >= lo and (index.numbers[start - 2] is not None
                                              or lowers[start - 2] in NUMBER_WORDS) \
-                and _in_time_list(index, start - 2):
+                and _is_listed_time(index, start - 2):
             start -= 1  # "at 1, 2, 3 and 5 years": a list of times, not a clause
             continue
         if w == ")" and start - 3 >= lo and index.texts[start - 3] == "(" \
@@ -310,7 +310,7 @@ def _subject_span(index, a, lo):
         if w in _BOUNDARY or w in _CLAUSE_WORDS or w in verbs or w == "%":
             break
         if (index.numbers[start - 1] is not None or w in NUMBER_WORDS) \
-                and not _in_time_list(index, start - 1):
+                and not _is_listed_time(index, start - 1):
             break
         start -= 1
     if start < end - 1 and start - 1 >= lo and lowers[start - 1] in verbs \
@@ -330,7 +330,7 @@ def _word_count(index, start, end):
     return end - start - 2 * joins
 
 
-def _in_time_list(index, k):
+def _is_listed_time(index, k):
     """Tell whether the number at ``k`` is one of a list of times (``at 1, 3, 5 years``)."""
     if k in index.covered["TIMEPOINT"]:
         return True

@@ -66,7 +66,6 @@ _LABEL_NOUNS = {"dose", "codon", "grade", "stage", "type", "group", "arm", "cycl
                 "week", "weeks", "day", "days", "month", "months", "year", "years", "version",
                 "patient", "case", "lesion", "figure", "table", "model"}
 _DIAGNOSTIC = {"sensitivity", "specificity", "accuracy", "auc"}
-_FRACTION_STATS = {"proportion", "sensitivity", "specificity", "accuracy", "i2"}
 _UNIT_RANGE_STATS = {"auc", "icc", "kappa", "sensitivity", "specificity", "accuracy"}
 _ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "odds_ratio",
               "risk_ratio", "hazard_ratio", "coefficient", "sensitivity", "specificity",
