@@ -13,12 +13,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import itemgetter
 
 from evidextract.extract._numbers import (
     NUMBER_WORDS,
     ordinal_value,
-    token_number_info,
     unit_days,
     words_to_number,
 )
@@ -72,29 +70,6 @@ _ESTIMATES = {"auc", "icc", "kappa", "correlation", "smd", "mean_difference", "o
               "accuracy", "i2"}
 
 
-_TOKEN_CACHE: dict = {}
-_COLUMN = (itemgetter(0), itemgetter(1), itemgetter(2))  # the fields of a _TOKEN_CACHE value
-
-
-def _token_info(text):
-    """Return and cache ``(lower, number or None, counts as a number)`` for a token text."""
-    info = _TOKEN_CACHE[text] = token_number_info(text)
-    return info
-
-
-def _token_columns(texts):
-    """Return ``(lowers, numbers, is_num)`` of token texts, one cache lookup a token."""
-    cache = _TOKEN_CACHE
-    if len(cache) > 200_000:
-        cache.clear()
-    try:
-        infos = list(map(cache.__getitem__, texts))  # C-speed when every token is known
-    except KeyError:
-        get = cache.get
-        infos = [get(t) or _token_info(t) for t in texts]
-    return tuple(list(map(_COLUMN[k], infos)) for k in range(3))
-
-
 @dataclass
 class DocIndex:
     """What the matcher found in a document, indexed by token position."""
@@ -134,17 +109,14 @@ class Row:
     integer: bool = False
 
 
-def build_index(texts, spaces, matches, labels, more_matches=None, columns=None) -> DocIndex:
+def build_index(texts, spaces, matches, labels, more_matches=None, *, columns) -> DocIndex:
     """Index matcher output ``[(label, id, start, end)]`` by label and token position.
 
+    ``columns`` are the tokens' ``(lowers, numbers, is_num)``, as
+    :func:`~evidextract.extract._tokens.token_columns` gives them.
     ``more_matches(texts, lowers, numbers, is_num)``, when given, returns more matches.
-    ``columns``, when given, are the tokens' ``(lowers, numbers, is_num)`` (as
-    :func:`~evidextract.extract._numbers.token_number_info` gives them), else computed here.
     """
-    if columns is not None:
-        lowers, numbers, is_num = columns
-    else:
-        lowers, numbers, is_num = _token_columns(texts)
+    lowers, numbers, is_num = columns
     index = DocIndex(texts=texts, lowers=lowers, numbers=numbers, spaces=spaces)
     index.is_num = is_num
     if more_matches is not None:
